@@ -1,0 +1,8 @@
+"""Plain-Python core of olimp_kpi: no ORM state, importable and testable without Odoo.
+
+- :mod:`.periods`: calendar months and their bounds in a company's time zone;
+- :mod:`.scoring`: completion, zone, trend, score and efficiency of scorecard lines;
+- :mod:`.collector`: one grouped query per KPI for all employees and both months.
+"""
+
+from . import collector, periods, scoring

@@ -1,0 +1,107 @@
+"""Completion, zone, trend, score and efficiency: the arithmetic of a scorecard.
+
+Every value here is a plain number or string, so that the ORM's computed fields (a plan edited by hand) and the
+batch refresh (thousands of lines written in one statement) share exactly the same rules:
+
+- completion, higher is better: ``actual / target × 100``; lower is better: ``target / actual × 100`` (an actual
+  of 0 or less reaches the cap). No target (0 or unset): no completion, zone ``none``, left out of efficiency;
+- zone: ``green`` from ``green_from`` % of plan, ``yellow`` from ``yellow_from`` %, else ``red``;
+- trend: the actual against the previous month's actual;
+- score: 0 under the floor, else the completion limited to the cap;
+- efficiency: ``Σ weight × score / Σ weight`` over lines with a plan.
+"""
+
+from collections import namedtuple
+
+ZONE_NONE = "none"
+ZONE_RED = "red"
+ZONE_YELLOW = "yellow"
+ZONE_GREEN = "green"
+
+TREND_UP = "up"
+TREND_DOWN = "down"
+TREND_FLAT = "flat"
+
+HIGHER = "higher"
+LOWER = "lower"
+
+# Values closer than this are equal: actuals are sums of monetary amounts rounded to cents.
+EPSILON = 1e-6
+
+LineResult = namedtuple("LineResult", "completion zone score counted")
+
+
+def completion(actual, target, direction=HIGHER, cap=100.0):
+    """Completion in % of plan, or ``None`` when there is no plan."""
+    if not target or target <= 0:
+        return None
+    actual = actual or 0.0
+    if direction == LOWER:
+        if actual <= EPSILON:
+            return float(cap)
+        return target / actual * 100.0
+    return actual / target * 100.0
+
+
+def zone(completion_pct, yellow_from=100.0, green_from=100.0):
+    if completion_pct is None:
+        return ZONE_NONE
+    if completion_pct + EPSILON >= green_from:
+        return ZONE_GREEN
+    if completion_pct + EPSILON >= yellow_from:
+        return ZONE_YELLOW
+    return ZONE_RED
+
+
+def trend(actual, previous_actual):
+    delta = (actual or 0.0) - (previous_actual or 0.0)
+    if delta > EPSILON:
+        return TREND_UP
+    if delta < -EPSILON:
+        return TREND_DOWN
+    return TREND_FLAT
+
+
+def score(completion_pct, floor=0.0, cap=100.0):
+    if completion_pct is None or completion_pct + EPSILON < (floor or 0.0):
+        return 0.0
+    return min(completion_pct, cap)
+
+
+def evaluate_line(actual, target, direction=HIGHER, yellow_from=100.0, green_from=100.0, floor=0.0, cap=100.0):
+    """Completion (0 when there is no plan), zone, score and whether the line counts in efficiency."""
+    pct = completion(actual, target, direction, cap)
+    return LineResult(
+        completion=pct if pct is not None else 0.0,
+        zone=zone(pct, yellow_from, green_from),
+        score=score(pct, floor, cap),
+        counted=pct is not None,
+    )
+
+
+def efficiency(lines):
+    """Weighted average score over the lines that count.
+
+    :param lines: iterable of ``(weight, score, counted)``
+    :return: ``(efficiency, number of lines that counted)``; efficiency is 0 when no line counts
+    """
+    total_weight = 0.0
+    total = 0.0
+    counted = 0
+    for weight, line_score, line_counted in lines:
+        if not line_counted or not weight or weight <= 0:
+            continue
+        total_weight += weight
+        total += weight * line_score
+        counted += 1
+    if not counted:
+        return 0.0, 0
+    return total / total_weight, counted
+
+
+def checklist_completion(answers):
+    """Share, in %, of checklist items answered yes; ``answers`` holds ``'yes'``, ``'no'`` or empty values."""
+    answers = list(answers)
+    if not answers:
+        return 0.0
+    return sum(1 for value in answers if value == "yes") * 100.0 / len(answers)
