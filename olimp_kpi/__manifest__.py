@@ -1,0 +1,29 @@
+{
+    "name": "Olimp KPI: sales scorecards and efficiency",
+    "summary": "Monthly KPI scorecards for sales people from CRM data, expert checklists and an efficiency % "
+    "for bonuses",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Sales",
+    "author": "Olimp for Odoo",
+    "maintainers": ["olimp-odoo"],
+    "license": "LGPL-3",
+    "development_status": "Beta",
+    "application": True,
+    "depends": ["hr", "sale_management", "crm", "calendar"],
+    "data": [
+        "security/olimp_kpi_security.xml",
+        "data/olimp_kpi_data.xml",
+        "data/ir_cron.xml",
+        "views/olimp_kpi_views.xml",
+        "views/olimp_kpi_profile_views.xml",
+        "views/olimp_kpi_scorecard_line_views.xml",
+        "views/olimp_kpi_scorecard_views.xml",
+        "views/hr_employee_views.xml",
+        "wizards/olimp_kpi_generate_wizard_views.xml",
+        "views/menus.xml",
+        "security/ir.model.access.csv",
+    ],
+    "demo": [
+        "demo/olimp_kpi_demo.xml",
+    ],
+}

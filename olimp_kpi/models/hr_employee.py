@@ -1,0 +1,84 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..engine import periods
+
+
+class HrEmployee(models.Model):
+    _inherit = "hr.employee"
+
+    olimp_kpi_profile_id = fields.Many2one(
+        comodel_name="olimp.kpi.profile",
+        string="KPI Profile",
+        groups="hr.group_hr_user",
+        tracking=True,
+        index="btree_not_null",
+        help="The KPIs and plans this employee is measured by every month.",
+    )
+    olimp_scorecard_ids = fields.One2many(
+        comodel_name="olimp.kpi.scorecard",
+        inverse_name="employee_id",
+        string="KPI Scorecards",
+        groups="hr.group_hr_user",
+    )
+    olimp_scorecard_count = fields.Integer(compute="_compute_olimp_efficiency", groups="hr.group_hr_user")
+    olimp_efficiency = fields.Float(
+        string="Efficiency (%)",
+        compute="_compute_olimp_efficiency",
+        groups="hr.group_hr_user",
+        help="Efficiency of the last closed monthly scorecard.",
+    )
+
+    def _compute_olimp_efficiency(self):
+        Scorecard = self.env["olimp.kpi.scorecard"]
+        counts = dict(Scorecard._read_group([("employee_id", "in", self.ids)], ["employee_id"], ["__count"]))
+        last = {}
+        for scorecard in Scorecard.search(
+            [("employee_id", "in", self.ids), ("state", "=", "closed")], order="date_from desc"
+        ):
+            last.setdefault(scorecard.employee_id, scorecard.efficiency)
+        for employee in self:
+            employee.olimp_scorecard_count = counts.get(employee, 0)
+            employee.olimp_efficiency = last.get(employee, 0.0)
+
+    @api.constrains("olimp_kpi_profile_id", "user_id")
+    def _check_olimp_kpi_user(self):
+        for employee in self:
+            if employee.olimp_kpi_profile_id and not employee.user_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(employee)s has no related user: link a user to the employee before assigning the KPI "
+                        "profile %(profile)s, since KPIs are credited to users.",
+                        employee=employee.name,
+                        profile=employee.olimp_kpi_profile_id.name,
+                    )
+                )
+
+    def olimp_get_efficiency(self, date_from, date_to):
+        """Average efficiency (%) of the closed scorecards of the months from ``date_from`` to ``date_to``.
+
+        Meant for salary rules and commissions, e.g. ``employee.olimp_get_efficiency(payslip.date_from,
+        payslip.date_to)``; months without a closed scorecard do not count. Reads scorecards with the caller's
+        rights: HR officers see everyone's.
+        """
+        self.ensure_one()
+        date_from = periods.month_start(fields.Date.to_date(date_from))
+        date_to = fields.Date.to_date(date_to)
+        scorecards = self.env["olimp.kpi.scorecard"].search(
+            [
+                ("employee_id", "=", self.id),
+                ("state", "=", "closed"),
+                ("date_from", ">=", date_from),
+                ("date_from", "<=", date_to),
+            ]
+        )
+        if not scorecards:
+            return 0.0
+        return sum(scorecards.mapped("efficiency")) / len(scorecards)
+
+    def action_open_olimp_scorecards(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("olimp_kpi.olimp_kpi_scorecard_action")
+        action["domain"] = [("employee_id", "=", self.id)]
+        action["context"] = {"search_default_employee_id": self.id}
+        return action

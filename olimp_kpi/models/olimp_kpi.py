@@ -1,0 +1,318 @@
+import ast
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+
+from ..engine.collector import KpiSpec
+
+NUMERIC_TYPES = ("integer", "float", "monetary")
+DATE_TYPES = ("date", "datetime")
+SUBJECT_MODELS = ("res.users", "hr.employee")
+
+
+def parse_domain(text):
+    """A stored domain is data: only literals are accepted, never code (no eval of user text)."""
+    try:
+        domain = ast.literal_eval((text or "[]").strip() or "[]")
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as error:
+        raise ValueError(str(error)) from error
+    if not isinstance(domain, list | tuple):
+        raise ValueError("not a list")
+    return [tuple(term) if isinstance(term, list) else term for term in domain]
+
+
+class OlimpKpi(models.Model):
+    """A KPI definition: what to count in which model, for whom, by which date, and how to judge it."""
+
+    _name = "olimp.kpi"
+    _description = "KPI Definition"
+    _inherit = ["mail.thread"]
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    code = fields.Char(
+        required=True,
+        tracking=True,
+        help="Short unique code, used in salary rules, exports and data files.",
+    )
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True)
+    kind = fields.Selection(
+        selection=[("quantitative", "Quantitative"), ("qualitative", "Qualitative")],
+        required=True,
+        default="quantitative",
+        tracking=True,
+        help="Quantitative KPIs are computed from data; qualitative KPIs are scored by an expert with a checklist.",
+    )
+    unit = fields.Selection(
+        selection=[("count", "Count"), ("amount", "Amount"), ("percent", "Percent"), ("number", "Number")],
+        required=True,
+        default="count",
+    )
+    direction = fields.Selection(
+        selection=[("higher", "Higher is better"), ("lower", "Lower is better")],
+        required=True,
+        default="higher",
+        tracking=True,
+    )
+    description = fields.Text(
+        string="Rule",
+        translate=True,
+        help="What the KPI measures and why, in the words of the sales regulation.",
+    )
+    model_id = fields.Many2one(
+        comodel_name="ir.model",
+        string="Source Model",
+        ondelete="set null",
+        domain=[("transient", "=", False)],
+        help="Model whose records are counted, e.g. Sales Order or Lead/Opportunity.",
+    )
+    model_name = fields.Char(related="model_id.model", string="Source Model Name", store=True)
+    aggregation = fields.Selection(
+        selection=[
+            ("count", "Count"),
+            ("sum", "Sum"),
+            ("avg", "Average"),
+            ("count_distinct", "Count distinct"),
+        ],
+        default="count",
+        required=True,
+    )
+    measure_field_id = fields.Many2one(
+        comodel_name="ir.model.fields",
+        string="Measure",
+        ondelete="set null",
+        domain="[('model_id', '=', model_id), ('store', '=', True)]",
+        help="Field summed or averaged (a number or an amount), or whose distinct values are counted.",
+    )
+    date_field_id = fields.Many2one(
+        comodel_name="ir.model.fields",
+        ondelete="set null",
+        domain="[('model_id', '=', model_id), ('ttype', 'in', ('date', 'datetime')), ('store', '=', True)]",
+        help="A record counts in the month of this date (in the company's time zone).",
+    )
+    user_field_id = fields.Many2one(
+        comodel_name="ir.model.fields",
+        string="Employee Field",
+        ondelete="set null",
+        domain="[('model_id', '=', model_id), ('ttype', '=', 'many2one'), "
+        "('relation', 'in', ('res.users', 'hr.employee')), ('store', '=', True)]",
+        help="The user or employee a record is credited to, e.g. Salesperson.",
+    )
+    domain = fields.Text(
+        string="Conditions",
+        default="[]",
+        required=True,
+        help="Only records matching these conditions count, e.g. confirmed orders only.",
+    )
+    yellow_from = fields.Float(
+        string="Yellow From (%)",
+        default=100.0,
+        help="Completion (in % of plan) from which the KPI is in the yellow zone.",
+    )
+    green_from = fields.Float(
+        string="Green From (%)",
+        default=100.0,
+        help="Completion (in % of plan) from which the KPI is in the green zone. Under the yellow threshold the "
+        "KPI is red: with both at 100%, anything under plan is red.",
+    )
+    checklist_item_ids = fields.One2many(
+        comodel_name="olimp.kpi.checklist.item",
+        inverse_name="kpi_id",
+        string="Checklist",
+        copy=True,
+    )
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        default=lambda self: self.env.company,
+        help="Leave empty to share the definition between companies; records are always counted per company.",
+    )
+
+    _sql_constraints = [
+        (
+            "thresholds_positive",
+            "CHECK(yellow_from >= 0 AND green_from >= 0)",
+            "Zone thresholds cannot be negative.",
+        ),
+    ]
+
+    @api.depends("code", "name")
+    def _compute_display_name(self):
+        for kpi in self:
+            kpi.display_name = kpi.name or kpi.code or ""
+
+    @api.constrains("code", "company_id")
+    def _check_code_unique(self):
+        for kpi in self:
+            same = self.with_context(active_test=False).search_count(
+                [
+                    ("id", "!=", kpi.id),
+                    ("code", "=", kpi.code),
+                    ("company_id", "in", [kpi.company_id.id, False] if kpi.company_id else [False]),
+                ],
+                limit=1,
+            )
+            if same:
+                raise ValidationError(self.env._("The KPI code %(code)s is already used.", code=kpi.code))
+
+    @api.constrains("yellow_from", "green_from")
+    def _check_thresholds(self):
+        for kpi in self:
+            if kpi.yellow_from > kpi.green_from:
+                raise ValidationError(
+                    self.env._(
+                        "KPI %(kpi)s: the yellow zone must start at or below the green zone "
+                        "(yellow from %(yellow)s%%, green from %(green)s%%).",
+                        kpi=kpi.display_name,
+                        yellow=kpi.yellow_from,
+                        green=kpi.green_from,
+                    )
+                )
+
+    @api.constrains("kind", "model_id", "aggregation", "measure_field_id", "date_field_id", "user_field_id", "domain")
+    def _check_source(self):
+        for kpi in self:
+            if kpi.kind == "quantitative":
+                kpi._check_quantitative_source()
+            elif kpi.domain and parse_domain_or_none(kpi.domain) is None:
+                raise ValidationError(kpi._domain_error())
+
+    def _check_quantitative_source(self):
+        self.ensure_one()
+        if not self.model_id:
+            raise ValidationError(self.env._("KPI %(kpi)s: choose the source model to count.", kpi=self.display_name))
+        model_name = self.model_id.model
+        if model_name not in self.env:
+            raise ValidationError(
+                self.env._("KPI %(kpi)s: model %(model)s is not installed.", kpi=self.display_name, model=model_name)
+            )
+        for field in (self.measure_field_id, self.date_field_id, self.user_field_id):
+            if field and field.model != model_name:
+                raise ValidationError(
+                    self.env._(
+                        "KPI %(kpi)s: field %(field)s does not belong to %(model)s.",
+                        kpi=self.display_name,
+                        field=field.field_description,
+                        model=self.model_id.name,
+                    )
+                )
+        if not self.date_field_id or self.date_field_id.ttype not in DATE_TYPES:
+            raise ValidationError(
+                self.env._(
+                    "KPI %(kpi)s: the date field must be a date or date-time field of %(model)s.",
+                    kpi=self.display_name,
+                    model=self.model_id.name,
+                )
+            )
+        user_field = self.user_field_id
+        if not user_field or user_field.ttype != "many2one" or user_field.relation not in SUBJECT_MODELS:
+            raise ValidationError(
+                self.env._(
+                    "KPI %(kpi)s: the employee field must link to a user or an employee "
+                    "(a many2one to Users or Employees), e.g. Salesperson.",
+                    kpi=self.display_name,
+                )
+            )
+        if self.aggregation != "count":
+            measure = self.measure_field_id
+            if not measure:
+                raise ValidationError(
+                    self.env._("KPI %(kpi)s: this aggregation needs a measure field.", kpi=self.display_name)
+                )
+            if self.aggregation in ("sum", "avg") and measure.ttype not in NUMERIC_TYPES:
+                raise ValidationError(
+                    self.env._(
+                        "KPI %(kpi)s: field %(field)s is not a number: only numbers and amounts can be summed "
+                        "or averaged.",
+                        kpi=self.display_name,
+                        field=measure.field_description,
+                    )
+                )
+        for field in (self.measure_field_id, self.date_field_id, self.user_field_id):
+            if field and not field.store:
+                raise ValidationError(
+                    self.env._(
+                        "KPI %(kpi)s: field %(field)s is not stored in the database and cannot be counted.",
+                        kpi=self.display_name,
+                        field=field.field_description,
+                    )
+                )
+        self._check_domain_fields()
+
+    def _domain_error(self, detail=None):
+        message = self.env._(
+            "KPI %(kpi)s: the conditions are not a valid domain. Use a list of conditions with fixed values, "
+            'e.g. [("state", "=", "sale")].',
+            kpi=self.display_name,
+        )
+        if detail:
+            message += "\n" + detail
+        return message
+
+    def _check_domain_fields(self):
+        domain = parse_domain_or_none(self.domain)
+        if domain is None:
+            raise ValidationError(self._domain_error())
+        try:
+            domain = expression.normalize_domain(domain)
+            # Builds the SQL without running it: unknown fields and wrong operators fail here.
+            self.env[self.model_id.model].sudo()._where_calc(domain)
+        except (ValueError, KeyError, TypeError, AssertionError, IndexError) as error:
+            raise ValidationError(self._domain_error(str(error))) from error
+
+    @api.onchange("model_id")
+    def _onchange_model_id(self):
+        for kpi in self:
+            for fname in ("measure_field_id", "date_field_id", "user_field_id"):
+                if kpi[fname] and kpi[fname].model_id != kpi.model_id:
+                    kpi[fname] = False
+
+    @api.onchange("kind")
+    def _onchange_kind(self):
+        for kpi in self.filtered(lambda k: k.kind == "qualitative"):
+            kpi.unit = "percent"
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        for kpi, vals in zip(self, vals_list, strict=True):
+            if "code" not in (default or {}):
+                vals["code"] = self.env._("%(code)s (copy)", code=kpi.code)
+            if "name" not in (default or {}):
+                vals["name"] = self.env._("%(name)s (copy)", name=kpi.name)
+        return vals_list
+
+    def _engine_spec(self):
+        """The definition in the engine's terms (see :mod:`..engine.collector`)."""
+        self.ensure_one()
+        Source = self.env[self.model_name]
+        measure = self.measure_field_id.name if self.aggregation != "count" else None
+        currency_field = None
+        if measure and self.aggregation in ("sum", "avg"):
+            field = Source._fields[measure]
+            name = getattr(field, "currency_field", None) if field.type == "monetary" else None
+            currency = Source._fields.get(name) if name else None
+            # A currency that is not stored (e.g. the company's, through a related field) cannot be grouped on:
+            # such amounts are in the company currency already.
+            if currency and currency.store and currency.comodel_name == "res.currency":
+                currency_field = name
+        company_field = Source._fields.get("company_id")
+        return KpiSpec(
+            key=self.id,
+            model=self.model_name,
+            aggregation=self.aggregation,
+            measure=measure,
+            date_field=self.date_field_id.name,
+            date_is_datetime=self.date_field_id.ttype == "datetime",
+            subject_field=self.user_field_id.name,
+            domain=tuple(expression.normalize_domain(parse_domain(self.domain))),
+            company_field="company_id" if company_field and company_field.store else None,
+            currency_field=currency_field,
+        )
+
+
+def parse_domain_or_none(text):
+    try:
+        return parse_domain(text)
+    except ValueError:
+        return None

@@ -1,0 +1,44 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class OlimpKpiProfileLine(models.Model):
+    """A KPI of a profile with its weight, monthly target, floor and cap."""
+
+    _name = "olimp.kpi.profile.line"
+    _description = "KPI Profile Line"
+    _order = "sequence, id"
+
+    profile_id = fields.Many2one(comodel_name="olimp.kpi.profile", required=True, ondelete="cascade", index=True)
+    sequence = fields.Integer(default=10)
+    kpi_id = fields.Many2one(comodel_name="olimp.kpi", string="KPI", required=True, ondelete="restrict")
+    kind = fields.Selection(related="kpi_id.kind")
+    unit = fields.Selection(related="kpi_id.unit")
+    weight = fields.Float(default=1.0, help="Share of this KPI in the efficiency.")
+    target = fields.Float(help="Monthly plan. Qualitative KPIs: % of checklist items answered yes (100 = all).")
+    floor = fields.Float(default=0.0, help="Completion (%) under which the KPI scores 0.")
+    cap = fields.Float(default=100.0, help="Highest score (%) the KPI can reach, however far the plan is exceeded.")
+
+    _sql_constraints = [
+        ("kpi_unique", "UNIQUE(profile_id, kpi_id)", "A KPI can appear only once in a profile."),
+        ("weight_positive", "CHECK(weight >= 0)", "The weight of a KPI cannot be negative."),
+        ("target_positive", "CHECK(target >= 0)", "The target of a KPI cannot be negative."),
+        ("floor_cap", "CHECK(floor >= 0 AND cap > 0 AND floor <= cap)", "The floor must be between 0 and the cap."),
+    ]
+
+    @api.onchange("kpi_id")
+    def _onchange_kpi_id(self):
+        for line in self.filtered(lambda ln: ln.kpi_id.kind == "qualitative" and not ln.target):
+            line.target = 100.0
+
+    @api.constrains("kpi_id")
+    def _check_kpi_active(self):
+        for line in self:
+            if not line.kpi_id.active:
+                raise ValidationError(
+                    self.env._(
+                        "KPI %(kpi)s is archived: restore it or remove it from profile %(profile)s.",
+                        kpi=line.kpi_id.display_name,
+                        profile=line.profile_id.display_name,
+                    )
+                )

@@ -1,0 +1,265 @@
+from babel.dates import format_date
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+from odoo.tools.misc import get_lang
+
+from ..engine import periods, scoring
+from .scorecard_refresh import ScorecardRefresh
+
+# Fields that mail.thread / mail.activity.mixin may write on any record, closed or not.
+MAIL_FIELD_PREFIXES = ("message_", "activity_", "website_message")
+# Written together with the state when a scorecard is closed or reopened.
+STATE_FIELDS = {"state", "closed_on", "closed_by_id"}
+
+TREND_SELECTION = [("up", "↑ Up"), ("down", "↓ Down"), ("flat", "→ Flat")]
+
+
+class OlimpKpiScorecard(models.Model):
+    """One employee's KPIs for one calendar month: plan, actual, zones, trend and efficiency."""
+
+    _name = "olimp.kpi.scorecard"
+    _description = "KPI Scorecard"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_from desc, employee_id, id"
+    _rec_names_search = ["employee_id.name"]
+
+    employee_id = fields.Many2one(
+        comodel_name="hr.employee", required=True, ondelete="restrict", index=True, readonly=True
+    )
+    user_id = fields.Many2one(comodel_name="res.users", index=True, readonly=True)
+    company_id = fields.Many2one(comodel_name="res.company", required=True, index=True, readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    team_id = fields.Many2one(comodel_name="crm.team", string="Sales Team", index=True, readonly=True)
+    manager_user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Manager",
+        index=True,
+        readonly=True,
+        help="The user of the employee's manager when the scorecard was made.",
+    )
+    department_id = fields.Many2one(comodel_name="hr.department", readonly=True)
+    date_from = fields.Date(string="Month", required=True, index=True, readonly=True)
+    date_to = fields.Date(compute="_compute_date_to", store=True)
+    period_label = fields.Char(string="Period", compute="_compute_period_label")
+    state = fields.Selection(
+        selection=[("open", "Open"), ("closed", "Closed")],
+        default="open",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+    )
+    line_ids = fields.One2many(comodel_name="olimp.kpi.scorecard.line", inverse_name="scorecard_id", string="KPIs")
+    answer_ids = fields.One2many(
+        comodel_name="olimp.kpi.scorecard.answer", inverse_name="scorecard_id", string="Checklist"
+    )
+    efficiency = fields.Float(
+        string="Eff. (%)",
+        compute="_compute_summary",
+        store=True,
+        aggregator="avg",
+        help="Weighted average score of the KPIs that have a plan: Σ weight × score / Σ weight.",
+    )
+    counted_line_count = fields.Integer(compute="_compute_summary", store=True)
+    red_count = fields.Integer(string="Red", compute="_compute_summary", store=True)
+    yellow_count = fields.Integer(string="Yellow", compute="_compute_summary", store=True)
+    green_count = fields.Integer(string="Green", compute="_compute_summary", store=True)
+    efficiency_warning = fields.Char(compute="_compute_efficiency_warning")
+    previous_efficiency = fields.Float(string="Previous Eff. (%)", readonly=True)
+    efficiency_trend = fields.Selection(
+        selection=TREND_SELECTION, string="Trend", compute="_compute_efficiency_trend", store=True
+    )
+    refreshed_on = fields.Datetime(readonly=True, copy=False)
+    closed_on = fields.Datetime(readonly=True, copy=False)
+    closed_by_id = fields.Many2one(comodel_name="res.users", readonly=True, copy=False)
+    note = fields.Html()
+
+    _sql_constraints = [
+        (
+            "employee_month_unique",
+            "UNIQUE(employee_id, date_from)",
+            "An employee has only one scorecard per month.",
+        ),
+        (
+            "date_from_first_day",
+            "CHECK(EXTRACT(DAY FROM date_from) = 1)",
+            "A scorecard starts on the first day of a month.",
+        ),
+    ]
+
+    @api.depends("date_from")
+    def _compute_date_to(self):
+        for scorecard in self:
+            scorecard.date_to = scorecard.date_from and periods.month_end(scorecard.date_from)
+
+    @api.depends("date_from")
+    def _compute_period_label(self):
+        locale = get_lang(self.env).code
+        for scorecard in self:
+            scorecard.period_label = (
+                format_date(scorecard.date_from, "LLLL y", locale=locale).capitalize() if scorecard.date_from else ""
+            )
+
+    @api.depends("employee_id", "date_from")
+    def _compute_display_name(self):
+        for scorecard, label in zip(self, self.mapped("period_label"), strict=True):
+            scorecard.display_name = " · ".join(filter(None, [scorecard.employee_id.name, label]))
+
+    @api.depends("line_ids.score", "line_ids.weight", "line_ids.zone")
+    def _compute_summary(self):
+        for scorecard in self:
+            lines = scorecard.line_ids
+            value, counted = scoring.efficiency((ln.weight, ln.score, ln.zone != "none") for ln in lines)
+            scorecard.efficiency = value
+            scorecard.counted_line_count = counted
+            scorecard.red_count = sum(1 for ln in lines if ln.zone == "red")
+            scorecard.yellow_count = sum(1 for ln in lines if ln.zone == "yellow")
+            scorecard.green_count = sum(1 for ln in lines if ln.zone == "green")
+
+    @api.depends("counted_line_count")
+    def _compute_efficiency_warning(self):
+        for scorecard in self:
+            scorecard.efficiency_warning = (
+                self.env._("No KPI has both a plan and a weight: efficiency is 0.")
+                if not scorecard.counted_line_count
+                else False
+            )
+
+    @api.depends("efficiency", "previous_efficiency")
+    def _compute_efficiency_trend(self):
+        for scorecard in self:
+            scorecard.efficiency_trend = scoring.trend(scorecard.efficiency, scorecard.previous_efficiency)
+
+    def _check_open(self):
+        closed = self.filtered(lambda sc: sc.state == "closed")
+        if closed:
+            raise UserError(
+                self.env._(
+                    "Scorecard %(scorecard)s is closed: its plan, actuals, answers and efficiency can no longer "
+                    "change. A team leader can reopen it.",
+                    scorecard=closed[0].display_name,
+                )
+            )
+
+    def write(self, vals):
+        changed = {fname for fname in vals if not fname.startswith(MAIL_FIELD_PREFIXES)}
+        if "state" in vals:
+            changed -= STATE_FIELDS
+        if changed:
+            self._check_open()
+        closed = self.filtered(lambda sc: sc.state == "closed")
+        reopened = closed if vals.get("state") == "open" else self.browse()
+        if reopened and not (self.env.su or self.env.user.has_group("olimp_kpi.group_kpi_manager")):
+            raise AccessError(self.env._("Only team leaders can reopen a closed scorecard."))
+        result = super().write(vals)
+        for scorecard in reopened:
+            scorecard.message_post(
+                body=self.env._("Scorecard reopened by %(user)s.", user=self.env.user.name),
+                subtype_xmlid="mail.mt_note",
+            )
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_closed(self):
+        if any(scorecard.state == "closed" for scorecard in self):
+            raise UserError(self.env._("A closed scorecard cannot be deleted: reopen it first."))
+
+    def action_refresh(self):
+        """Recompute actuals, zones, trends and efficiency of the open scorecards in ``self``."""
+        self.check_access("read")
+        ScorecardRefresh(self.env).run(self.ids)
+        return True
+
+    def action_close(self):
+        to_close = self.filtered(lambda sc: sc.state == "open")
+        to_close.check_access("write")
+        to_close.action_refresh()
+        to_close.write({"state": "closed", "closed_on": fields.Datetime.now(), "closed_by_id": self.env.uid})
+        return True
+
+    def action_reopen(self):
+        self.filtered(lambda sc: sc.state == "closed").write(
+            {"state": "open", "closed_on": False, "closed_by_id": False}
+        )
+        return True
+
+    def action_open_lines(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id("olimp_kpi.olimp_kpi_scorecard_line_action")
+        action["domain"] = [("scorecard_id", "in", self.ids)]
+        return action
+
+    @api.model
+    def generate(self, date=None, employees=None):
+        """Make the scorecards of the month of ``date`` (default: today) for every employee with a profile.
+
+        Idempotent: an employee already having a scorecard for that month keeps it untouched, also when two
+        workers generate at once (they are serialised per month by a transaction lock, and the unique constraint
+        stands behind it). Returns the scorecards of the month for those employees.
+        """
+        month = periods.month_start(fields.Date.to_date(date) if date else fields.Date.context_today(self))
+        Employee = self.env["hr.employee"].sudo()
+        if employees is None:
+            employees = Employee.search(
+                [("olimp_kpi_profile_id", "!=", False), ("company_id", "in", self.env.companies.ids)]
+            )
+        else:
+            employees = employees.sudo().filtered("olimp_kpi_profile_id")
+        employees = employees.filtered(lambda emp: emp.user_id and emp.olimp_kpi_profile_id.line_ids)
+        self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(hashtext('olimp_kpi_generate'), %s)", month.toordinal()))
+        Scorecard = self.sudo()
+        existing = Scorecard.search([("employee_id", "in", employees.ids), ("date_from", "=", month)])
+        missing = employees - existing.employee_id
+        created = Scorecard.create([self._prepare_scorecard_vals(employee, month) for employee in missing])
+        return (existing | created).with_env(self.env)
+
+    @api.model
+    def _prepare_scorecard_vals(self, employee, month):
+        user = employee.user_id
+        line_vals = []
+        for profile_line in employee.olimp_kpi_profile_id.line_ids.filtered("kpi_id.active"):
+            kpi = profile_line.kpi_id
+            line_vals.append(
+                {
+                    "kpi_id": kpi.id,
+                    "sequence": profile_line.sequence,
+                    "weight": profile_line.weight,
+                    "target": profile_line.target,
+                    "floor": profile_line.floor,
+                    "cap": profile_line.cap,
+                    "kind": kpi.kind,
+                    "unit": kpi.unit,
+                    "direction": kpi.direction,
+                    "yellow_from": kpi.yellow_from,
+                    "green_from": kpi.green_from,
+                    "answer_ids": [fields.Command.create({"item_id": item.id}) for item in kpi.checklist_item_ids],
+                }
+            )
+        return {
+            "employee_id": employee.id,
+            "user_id": user.id,
+            "company_id": employee.company_id.id,
+            "team_id": user.sale_team_id.id,
+            "manager_user_id": employee.parent_id.user_id.id,
+            "department_id": employee.department_id.id,
+            "date_from": month,
+            "line_ids": [fields.Command.create(vals) for vals in line_vals],
+        }
+
+    @api.model
+    def _cron_generate(self):
+        scorecards = self.with_context(active_test=True).generate()
+        self.env["ir.cron"]._notify_progress(done=len(scorecards), remaining=0)
+
+    @api.model
+    def _cron_refresh(self, batch_size=200):
+        """Refresh, batch by batch, the open scorecards not refreshed since today began (UTC)."""
+        today = fields.Datetime.to_datetime(fields.Date.today())
+        domain = [("state", "=", "open"), "|", ("refreshed_on", "=", False), ("refreshed_on", "<", today)]
+        Scorecard = self.sudo()
+        batch = Scorecard.search(domain, limit=batch_size, order="refreshed_on asc nulls first, id")
+        if batch:
+            batch.action_refresh()
+        remaining = Scorecard.search_count(domain) if len(batch) == batch_size else 0
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)

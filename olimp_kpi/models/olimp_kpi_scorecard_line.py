@@ -1,0 +1,135 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..engine import scoring
+from ..engine.collector import Collector
+from .olimp_kpi_scorecard import TREND_SELECTION
+
+ZONE_SELECTION = [("none", "No plan"), ("red", "Red"), ("yellow", "Yellow"), ("green", "Green")]
+
+
+class OlimpKpiScorecardLine(models.Model):
+    """One KPI of a scorecard: the plan copied from the profile, the actual, and how they compare."""
+
+    _name = "olimp.kpi.scorecard.line"
+    _description = "KPI Scorecard Line"
+    _order = "scorecard_id, sequence, id"
+
+    scorecard_id = fields.Many2one(comodel_name="olimp.kpi.scorecard", required=True, ondelete="cascade", index=True)
+    sequence = fields.Integer(default=10)
+    kpi_id = fields.Many2one(comodel_name="olimp.kpi", string="KPI", required=True, ondelete="restrict", index=True)
+    name = fields.Char(related="kpi_id.name", string="KPI Name")
+    description = fields.Text(related="kpi_id.description")
+    state = fields.Selection(related="scorecard_id.state")
+    employee_id = fields.Many2one(related="scorecard_id.employee_id", store=True, index=True)
+    user_id = fields.Many2one(related="scorecard_id.user_id", store=True, index=True)
+    team_id = fields.Many2one(related="scorecard_id.team_id", store=True)
+    department_id = fields.Many2one(related="scorecard_id.department_id", store=True)
+    company_id = fields.Many2one(related="scorecard_id.company_id", store=True, index=True)
+    date_from = fields.Date(related="scorecard_id.date_from", store=True, string="Month")
+    # Snapshot of the definition when the scorecard was made: a later change of the KPI does not move the past.
+    kind = fields.Selection(
+        selection=[("quantitative", "Quantitative"), ("qualitative", "Qualitative")], required=True, readonly=True
+    )
+    unit = fields.Selection(
+        selection=[("count", "Count"), ("amount", "Amount"), ("percent", "Percent"), ("number", "Number")],
+        required=True,
+        readonly=True,
+    )
+    direction = fields.Selection(
+        selection=[("higher", "Higher is better"), ("lower", "Lower is better")], required=True, readonly=True
+    )
+    yellow_from = fields.Float(string="Yellow From (%)", readonly=True)
+    green_from = fields.Float(string="Green From (%)", readonly=True)
+    weight = fields.Float(default=1.0)
+    target = fields.Float(string="Plan")
+    floor = fields.Float(default=0.0)
+    cap = fields.Float(default=100.0)
+    actual = fields.Float(readonly=True, aggregator="sum")
+    previous_actual = fields.Float(string="Previous Month", readonly=True, aggregator="sum")
+    completion = fields.Float(string="Completion (%)", compute="_compute_result", store=True, aggregator="avg")
+    zone = fields.Selection(selection=ZONE_SELECTION, compute="_compute_result", store=True)
+    score = fields.Float(compute="_compute_result", store=True, aggregator="avg")
+    trend = fields.Selection(selection=TREND_SELECTION, compute="_compute_trend", store=True)
+    answer_ids = fields.One2many(
+        comodel_name="olimp.kpi.scorecard.answer", inverse_name="line_id", string="Checklist Answers"
+    )
+    unanswered_count = fields.Integer(compute="_compute_unanswered_count")
+
+    _sql_constraints = [
+        ("kpi_unique", "UNIQUE(scorecard_id, kpi_id)", "A KPI can appear only once in a scorecard."),
+        ("weight_positive", "CHECK(weight >= 0)", "The weight of a KPI cannot be negative."),
+        ("target_positive", "CHECK(target >= 0)", "The target of a KPI cannot be negative."),
+        ("floor_cap", "CHECK(floor >= 0 AND cap > 0 AND floor <= cap)", "The floor must be between 0 and the cap."),
+    ]
+
+    @api.depends("actual", "target", "direction", "yellow_from", "green_from", "floor", "cap")
+    def _compute_result(self):
+        for line in self:
+            result = line._evaluate(line.actual)
+            line.completion = result.completion
+            line.zone = result.zone
+            line.score = result.score
+
+    @api.depends("actual", "previous_actual")
+    def _compute_trend(self):
+        for line in self:
+            line.trend = scoring.trend(line.actual, line.previous_actual)
+
+    @api.depends("answer_ids.value")
+    def _compute_unanswered_count(self):
+        for line in self:
+            line.unanswered_count = sum(1 for answer in line.answer_ids if not answer.value)
+
+    def _evaluate(self, actual):
+        return scoring.evaluate_line(
+            actual, self.target, self.direction, self.yellow_from, self.green_from, self.floor, self.cap
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["olimp.kpi.scorecard"].browse({vals.get("scorecard_id") for vals in vals_list})._check_open()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.scorecard_id._check_open()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_closed(self):
+        self.scorecard_id._check_open()
+
+    def _update_checklist_actual(self):
+        """Qualitative lines: the actual is the share of checklist items answered yes."""
+        for line in self.filtered(lambda ln: ln.kind == "qualitative"):
+            actual = scoring.checklist_completion(line.answer_ids.mapped("value"))
+            if line.actual != actual:
+                line.actual = actual
+
+    def action_open_records(self):
+        """The records counted in ``actual``, in the source model's standard views."""
+        self.ensure_one()
+        kpi = self.kpi_id
+        if kpi.kind != "quantitative" or not kpi.model_name:
+            raise UserError(
+                self.env._("%(kpi)s is scored with a checklist: there are no records to open.", kpi=kpi.display_name)
+            )
+        scorecard = self.scorecard_id
+        subject = scorecard.employee_id if kpi.user_field_id.relation == "hr.employee" else scorecard.user_id
+        domain = Collector(read_group=None).records_domain(
+            kpi._engine_spec(),
+            scorecard.date_from,
+            subject.id,
+            scorecard.company_id.id,
+            scorecard.company_id._olimp_kpi_tz(),
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("%(kpi)s: %(scorecard)s", kpi=kpi.display_name, scorecard=scorecard.display_name),
+            "res_model": kpi.model_name,
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": domain,
+            "context": {"create": False},
+            "target": "current",
+        }

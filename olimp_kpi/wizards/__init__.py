@@ -1,0 +1,2 @@
+from . import olimp_kpi_generate_wizard
+from . import olimp_kpi_profile_assign_wizard
