@@ -103,7 +103,7 @@ class Collector:
         """Domain of the records of ``subject_ids`` dated in ``[start, stop)`` (months in ``tz_name``)."""
         low, high = periods.bounds(start, stop, spec.date_is_datetime, tz_name)
         domain = list(spec.domain)
-        subject_ids = list(subject_ids)
+        subject_ids = sorted(subject_ids)
         if len(subject_ids) == 1:
             domain.append((spec.subject_field, "=", subject_ids[0]))
         else:

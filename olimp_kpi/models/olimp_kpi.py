@@ -290,7 +290,7 @@ class OlimpKpi(models.Model):
         currency_field = None
         if measure and self.aggregation in ("sum", "avg"):
             field = Source._fields[measure]
-            name = getattr(field, "currency_field", None) if field.type == "monetary" else None
+            name = field.get_currency_field(Source) if field.type == "monetary" else None
             currency = Source._fields.get(name) if name else None
             # A currency that is not stored (e.g. the company's, through a related field) cannot be grouped on:
             # such amounts are in the company currency already.

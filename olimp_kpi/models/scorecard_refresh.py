@@ -66,24 +66,29 @@ class ScorecardRefresh:
             if currency == company.currency_id:
                 self._rates[key] = 1.0
             else:
-                self._check_rates(currency | company.currency_id, company)
+                self._check_rates(currency, company)
                 self._rates[key] = currency._get_conversion_rate(currency, company.currency_id, company, day)
         return amount * self._rates[key]
 
-    def _check_rates(self, currencies, company):
-        has_rates = self.env["res.currency.rate"].search_count(
-            [("currency_id", "in", currencies.ids), ("company_id", "in", [False, company.root_id.id])], limit=1
-        )
-        if not has_rates:
-            raise UserError(
-                self.env._(
-                    "There is no exchange rate between %(currencies)s for %(company)s, so amounts cannot be "
-                    "converted to the company currency. Add the rates (Accounting or Sales settings, Currencies), "
-                    "then refresh.",
-                    currencies=", ".join(currencies.mapped("name")),
-                    company=company.name,
-                )
+    def _check_rates(self, currency, company):
+        """A foreign currency without any rate would silently convert 1:1: refuse, unless it is the base
+        currency the company's own currency is quoted against."""
+        Rate = self.env["res.currency.rate"]
+        scope = [("company_id", "in", [False, company.root_id.id])]
+        if Rate.search_count([("currency_id", "=", currency.id), *scope], limit=1):
+            return
+        if Rate.search_count([("currency_id", "=", company.currency_id.id), ("rate", "!=", 1.0), *scope], limit=1):
+            return
+        raise UserError(
+            self.env._(
+                "There is no exchange rate for %(currency)s in %(company)s, so amounts in %(currency)s cannot be "
+                "converted to %(company_currency)s. Add its rates (Accounting or Sales settings, Currencies), "
+                "then refresh.",
+                currency=currency.name,
+                company=company.name,
+                company_currency=company.currency_id.name,
             )
+        )
 
     # -- refresh ---------------------------------------------------------------------------------------------
     def run(self, scorecard_ids):

@@ -17,7 +17,8 @@ class OlimpKpiGenerateWizard(models.TransientModel):
         month = periods.month_start(self.date)
         scorecards = self.env["olimp.kpi.scorecard"].generate(month)
         if self.refresh:
-            scorecards.filtered(lambda sc: sc.state == "open").action_refresh()
+            # Generation covers every employee; a team leader refreshes the scorecards they may see.
+            scorecards._filtered_access("read").filtered(lambda sc: sc.state == "open").action_refresh()
         action = self.env["ir.actions.act_window"]._for_xml_id("olimp_kpi.olimp_kpi_scorecard_action")
         action["domain"] = [("date_from", "=", month)]
         action["context"] = {}

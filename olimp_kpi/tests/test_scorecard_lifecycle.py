@@ -1,0 +1,149 @@
+from freezegun import freeze_time
+from psycopg2 import IntegrityError
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import MONTH, TODAY, OlimpKpiCase
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestScorecardLifecycle(OlimpKpiCase):
+    """Generation, plan editing, close / reopen, efficiency on the employee, crons."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sales = cls._kpi("LC_SALES", aggregation="sum", measure="expected_revenue")
+        cls.check = cls._qualitative_kpi("LC_CHECK", ["Leaflets", "Presentation"])
+        cls.profile = cls._profile("Seller", [(cls.sales, 1000, 3), (cls.check, 100, 1)])
+        cls.employee_a.olimp_kpi_profile_id = cls.profile
+        cls.employee_b.olimp_kpi_profile_id = cls.profile
+
+    def test_generate_is_idempotent(self):
+        first = self.Scorecard.generate(TODAY)
+        second = self.Scorecard.generate("2026-11-30")
+        self.assertEqual(first, second)
+        mine = first.filtered(lambda sc: sc.employee_id == self.employee_a)
+        self.assertEqual(len(mine), 1)
+        self.assertEqual(str(mine.date_from), MONTH)
+        self.assertEqual(str(mine.date_to), "2026-11-30")
+        self.assertEqual(mine.user_id, self.user_a)
+        self.assertEqual(mine.manager_user_id, self.manager_user)
+        self.assertEqual(mine.line_ids.kpi_id, self.sales | self.check)
+        self.assertEqual(self.Scorecard.search_count([("employee_id", "=", self.employee_a.id)]), 1)
+
+    def test_unique_constraint(self):
+        scorecard = self._scorecard(self.employee_a)
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            self.Scorecard.create(
+                {"employee_id": self.employee_a.id, "company_id": scorecard.company_id.id, "date_from": MONTH}
+            )
+
+    def test_generate_skips_empty_profiles(self):
+        empty = self.env["olimp.kpi.profile"].create({"name": "Empty"})
+        self.employee_b.olimp_kpi_profile_id = empty
+        scorecards = self.Scorecard.generate(MONTH)
+        self.assertNotIn(self.employee_b, scorecards.employee_id)
+        self.assertIn(self.employee_a, scorecards.employee_id)
+
+    def test_plan_copied_then_edited_per_month(self):
+        scorecard = self._scorecard(self.employee_a)
+        line = self._line(scorecard, self.sales)
+        self.assertEqual((line.target, line.weight), (1000, 3))
+        line.with_user(self.manager_user).write({"target": 1500})
+        self.assertEqual(self.profile.line_ids.filtered(lambda ln: ln.kpi_id == self.sales).target, 1000)
+        self.assertEqual(self._line(self._scorecard(self.employee_b), self.sales).target, 1000)
+
+    def test_close_freezes_everything(self):
+        lead = self._lead(self.user_a, "2026-11-10", 800)
+        scorecard = self._scorecard(self.employee_a)
+        self._line(scorecard, self.check).answer_ids[0].value = "yes"
+        scorecard.with_user(self.manager_user).action_close()
+        self.assertEqual(scorecard.state, "closed")
+        self.assertEqual(scorecard.closed_by_id, self.manager_user)
+        line = self._line(scorecard, self.sales)
+        frozen = (line.actual, line.zone, line.score, scorecard.efficiency)
+        self.assertEqual(frozen[0], 800)
+
+        for write in (
+            lambda: line.write({"target": 1}),
+            lambda: scorecard.write({"note": "late change"}),
+            lambda: self._line(scorecard, self.check).answer_ids[1].write({"value": "yes"}),
+            lambda: self._line(scorecard, self.check).answer_ids[0].unlink(),
+            lambda: line.unlink(),
+            lambda: scorecard.unlink(),
+        ):
+            with self.assertRaises(UserError), self.env.cr.savepoint():
+                write()
+
+        # New data, deleted data, a changed definition or profile: the closed month stays as it was.
+        self._lead(self.user_a, "2026-11-11", 500)
+        lead.unlink()
+        self.sales.write({"yellow_from": 0, "green_from": 10})
+        self.profile.line_ids.write({"target": 5})
+        scorecard.action_refresh()
+        self.Scorecard._cron_refresh()
+        scorecard.invalidate_recordset()
+        line.invalidate_recordset()
+        self.assertEqual((line.actual, line.zone, line.score, scorecard.efficiency), frozen)
+        self.assertEqual(line.target, 1000)
+
+    def test_reopen_only_by_team_leaders_and_logged(self):
+        scorecard = self._scorecard(self.employee_a)
+        scorecard.action_close()
+        with self.assertRaises(AccessError):
+            scorecard.with_user(self.user_a).action_reopen()
+        with self.assertRaises(AccessError):
+            scorecard.with_user(self.user_a).sudo(False).write({"state": "open"})
+        messages = len(scorecard.message_ids)
+        scorecard.with_user(self.manager_user).action_reopen()
+        self.assertEqual(scorecard.state, "open")
+        self.assertFalse(scorecard.closed_on)
+        self.assertGreater(len(scorecard.message_ids), messages)
+        self.assertIn("reopened by", scorecard.message_ids[0].body)
+        self._line(scorecard, self.sales).target = 10  # editable again
+
+    def test_employee_efficiency(self):
+        self._lead(self.user_a, "2026-10-10", 500)
+        self._lead(self.user_a, "2026-11-10", 1000)
+        october = self._scorecard(self.employee_a, "2026-10-01")
+        november = self._scorecard(self.employee_a)
+        self._line(october, self.check).answer_ids.write({"value": "yes"})
+        (october | november).action_refresh()
+        self.assertEqual(self.employee_a.olimp_efficiency, 0, "no closed month yet")
+        october.action_close()
+        self.employee_a.invalidate_recordset()
+        # (3 × 50 + 1 × 100) / 4
+        self.assertAlmostEqual(self.employee_a.olimp_efficiency, 62.5)
+        self.assertAlmostEqual(self.employee_a.olimp_get_efficiency("2026-10-01", "2026-10-31"), 62.5)
+        november.action_close()
+        self.employee_a.invalidate_recordset()
+        self.assertAlmostEqual(self.employee_a.olimp_efficiency, 75)  # (3 × 100 + 1 × 0) / 4
+        self.assertAlmostEqual(self.employee_a.olimp_get_efficiency("2026-10-15", "2026-11-30"), (62.5 + 75) / 2)
+        self.assertEqual(self.employee_a.olimp_get_efficiency("2026-01-01", "2026-09-30"), 0)
+        self.assertEqual(november.previous_efficiency, 62.5)
+        self.assertEqual(november.efficiency_trend, "up")
+
+    def test_crons(self):
+        self.Scorecard._cron_generate()
+        self.Scorecard._cron_generate()
+        ours = self.employee_a | self.employee_b
+        scorecards = self.Scorecard.search([("date_from", "=", MONTH), ("employee_id", "in", ours.ids)])
+        self.assertEqual(scorecards.employee_id, ours)
+        self.assertEqual(len(scorecards), 2)
+        self._lead(self.user_b, "2026-11-10", 700)
+        self.Scorecard._cron_refresh(batch_size=1)
+        self.Scorecard._cron_refresh(batch_size=1)
+        self.assertTrue(all(scorecards.mapped("refreshed_on")))
+        line = self._line(scorecards.filtered(lambda sc: sc.employee_id == self.employee_b), self.sales)
+        self.assertEqual(line.actual, 700)
+
+    def test_generate_wizard(self):
+        wizard = self.env["olimp.kpi.generate.wizard"].with_user(self.manager_user).create({"date": "2026-11-20"})
+        action = wizard.action_generate()
+        self.assertEqual(action["res_model"], "olimp.kpi.scorecard")
+        ours = self.employee_a | self.employee_b
+        self.assertEqual(self.Scorecard.search_count([("date_from", "=", MONTH), ("employee_id", "in", ours.ids)]), 2)
