@@ -1,0 +1,91 @@
+import pytest
+from olimp_kpi_engine import scoring
+
+
+@pytest.mark.parametrize(
+    ("actual", "target", "direction", "expected"),
+    [
+        (491970, 500000, "higher", 98.394),
+        (10, 10, "higher", 100.0),
+        (0, 10, "higher", 0.0),
+        (50, 100, "lower", 200.0),
+        (200, 100, "lower", 50.0),
+        (0, 100, "lower", 100.0),  # nothing owed: the cap
+        (5, 0, "higher", None),
+        (5, None, "lower", None),
+        (5, -1, "higher", None),
+    ],
+)
+def test_completion(actual, target, direction, expected):
+    result = scoring.completion(actual, target, direction, cap=100.0)
+    if expected is None:
+        assert result is None
+    else:
+        assert result == pytest.approx(expected, rel=1e-4)
+
+
+def test_lower_is_better_with_nothing_owed_reaches_the_cap():
+    assert scoring.completion(0, 100, "lower", cap=130) == 130
+
+
+@pytest.mark.parametrize(
+    ("completion", "yellow", "green", "zone"),
+    [
+        (None, 80, 100, "none"),
+        (79.99, 80, 100, "red"),
+        (80, 80, 100, "yellow"),
+        (99.99, 80, 100, "yellow"),
+        (100, 80, 100, "green"),
+        (98.4, 100, 100, "red"),  # the article: under plan is red
+        (0, 0, 0, "green"),
+    ],
+)
+def test_zone(completion, yellow, green, zone):
+    assert scoring.zone(completion, yellow, green) == zone
+
+
+@pytest.mark.parametrize(
+    ("actual", "previous", "trend"),
+    [(491970, 420500, "up"), (1, 2, "down"), (3, 3, "flat"), (0, None, "flat"), (0.0000001, 0, "flat")],
+)
+def test_trend(actual, previous, trend):
+    assert scoring.trend(actual, previous) == trend
+
+
+@pytest.mark.parametrize(
+    ("completion", "floor", "cap", "score"),
+    [(None, 0, 100, 0.0), (40, 50, 120, 0.0), (50, 50, 120, 50), (150, 50, 120, 120), (98.4, 0, 100, 98.4)],
+)
+def test_score(completion, floor, cap, score):
+    assert scoring.score(completion, floor, cap) == pytest.approx(score)
+
+
+def test_evaluate_line_article_example():
+    result = scoring.evaluate_line(491970, 500000)
+    assert result.zone == "red"
+    assert result.completion == pytest.approx(98.394)
+    assert result.score == pytest.approx(98.394)
+    assert result.counted
+
+
+def test_evaluate_line_without_plan():
+    result = scoring.evaluate_line(10, 0)
+    assert result == scoring.LineResult(0.0, "none", 0.0, False)
+
+
+def test_efficiency_weights_and_exclusions():
+    value, counted = scoring.efficiency([(3, 100, True), (1, 20, True), (5, 0, False), (0, 90, True)])
+    assert value == pytest.approx(80)
+    assert counted == 2
+
+
+def test_efficiency_without_counted_lines_is_zero():
+    assert scoring.efficiency([(1, 50, False)]) == (0.0, 0)
+    assert scoring.efficiency([]) == (0.0, 0)
+
+
+@pytest.mark.parametrize(
+    ("answers", "share"), [([], 0.0), (["yes", "no", "yes", "yes"], 75.0), (["yes", False, None], 100 / 3)]
+)
+def test_checklist_completion(answers, share):
+    assert scoring.checklist_completion(answers) == pytest.approx(share)
