@@ -1,12 +1,17 @@
+import logging
+
+import psycopg2
 from babel.dates import format_date
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 from odoo.tools.misc import get_lang
 
 from ..engine import periods, scoring
 from .scorecard_refresh import ScorecardRefresh
+
+_logger = logging.getLogger(__name__)
 
 # Fields that mail.thread / mail.activity.mixin may write on any record, closed or not.
 MAIL_FIELD_PREFIXES = ("message_", "activity_", "website_message")
@@ -211,8 +216,31 @@ class OlimpKpiScorecard(models.Model):
         Scorecard = self.sudo()
         existing = Scorecard.search([("employee_id", "in", employees.ids), ("date_from", "=", month)])
         missing = employees - existing.employee_id
-        created = Scorecard.create([self._prepare_scorecard_vals(employee, month) for employee in missing])
+        created = Scorecard._create_missing([self._prepare_scorecard_vals(employee, month) for employee in missing])
         return (existing | created).with_env(self.env)
+
+    @api.model
+    def _create_missing(self, vals_list):
+        """Create the scorecards; those another worker committed since this transaction began are skipped.
+
+        Odoo's transactions are REPEATABLE READ: rows committed by a concurrent worker after this transaction's
+        first query stay invisible even after the lock in :meth:`generate` was obtained, so the unique constraint
+        is the last word. The rare conflict falls back to one savepoint per scorecard.
+        """
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                return self.create(vals_list)
+        except psycopg2.errors.UniqueViolation:
+            created = self.browse()
+            for vals in vals_list:
+                try:
+                    with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                        created |= self.create(vals)
+                except psycopg2.errors.UniqueViolation:
+                    _logger.info(
+                        "Scorecard of employee %s for %s made by another worker", vals["employee_id"], vals["date_from"]
+                    )
+            return created
 
     @api.model
     def _prepare_scorecard_vals(self, employee, month):

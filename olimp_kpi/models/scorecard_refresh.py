@@ -18,6 +18,8 @@ Figures do not depend on who refreshes: sources are read as superuser, restricte
 import logging
 from collections import defaultdict
 
+import psycopg2
+
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.models import BaseModel
@@ -97,15 +99,7 @@ class ScorecardRefresh:
         if not scorecard_ids:
             return Scorecard
         self.env.flush_all()
-        locked = self.env.execute_query(
-            SQL(
-                """SELECT id FROM olimp_kpi_scorecard
-                    WHERE id = ANY(%s) AND state = 'open'
-                    ORDER BY id FOR UPDATE SKIP LOCKED""",
-                list(scorecard_ids),
-            )
-        )
-        scorecards = Scorecard.browse([row[0] for row in locked])
+        scorecards = Scorecard.browse(self._lock_open(list(scorecard_ids)))
         if not scorecards:
             return scorecards
         scorecards.fetch(["employee_id", "user_id", "company_id", "date_from", "efficiency"])
@@ -153,6 +147,36 @@ class ScorecardRefresh:
             )
         self._write(line_rows, scorecard_rows, now)
         return scorecards
+
+    def _lock_open(self, ids):
+        """Lock the open scorecards among ``ids``; skip those another worker holds or changed meanwhile.
+
+        ``SKIP LOCKED`` leaves scorecards being refreshed or closed by a concurrent transaction to it. A row that
+        such a transaction changed and committed after this one began cannot be locked in REPEATABLE READ (a
+        serialization failure): it was just refreshed or closed, so it is skipped too, one savepoint per row on
+        that rare path.
+        """
+
+        def lock(some_ids):
+            query = SQL(
+                "SELECT id FROM olimp_kpi_scorecard WHERE id = ANY(%s) AND state = 'open' "
+                "ORDER BY id FOR UPDATE SKIP LOCKED",
+                some_ids,
+            )
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query, log_exceptions=False)
+                return [row[0] for row in self.env.cr.fetchall()]
+
+        try:
+            return lock(ids)
+        except psycopg2.errors.SerializationFailure:
+            locked = []
+            for scorecard_id in ids:
+                try:
+                    locked += lock([scorecard_id])
+                except psycopg2.errors.SerializationFailure:
+                    _logger.info("Scorecard %s changed by a concurrent transaction: not refreshed", scorecard_id)
+            return locked
 
     def _collect(self, scorecards, lines):
         """``{(scorecard id, kpi id): (actual, previous actual)}`` for the quantitative lines."""

@@ -1,0 +1,246 @@
+"""Who may read, write, create and delete what, checked over the ORM and over JSON-RPC (/web/dataset/call_kw).
+
+The matrix is data (``EXPECTED``): each cell lists the operations a group may perform on a model; the test tries
+every operation for every group and model, and checks it is allowed exactly when the matrix says so.
+"""
+
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
+from odoo.tools import mute_logger
+
+GROUPS = {
+    "kpi_user": "olimp_kpi.group_kpi_user",
+    "kpi_manager": "olimp_kpi.group_kpi_manager",
+    "kpi_admin": "olimp_kpi.group_kpi_admin",
+    "hr_officer": "hr.group_hr_user",
+    "internal": "base.group_user",
+    "portal": "base.group_portal",
+}
+
+# r = read, w = write, c = create, u = unlink (delete)
+EXPECTED = {
+    "olimp.kpi": {"kpi_user": "r", "kpi_manager": "r", "kpi_admin": "rwcu", "hr_officer": "r"},
+    "olimp.kpi.checklist.item": {"kpi_user": "r", "kpi_manager": "r", "kpi_admin": "rwcu", "hr_officer": "r"},
+    "olimp.kpi.profile": {"kpi_user": "r", "kpi_manager": "r", "kpi_admin": "rwcu", "hr_officer": "r"},
+    "olimp.kpi.profile.line": {"kpi_user": "r", "kpi_manager": "r", "kpi_admin": "rwcu", "hr_officer": "r"},
+    "olimp.kpi.scorecard": {"kpi_user": "r", "kpi_manager": "rwc", "kpi_admin": "rwcu", "hr_officer": "r"},
+    "olimp.kpi.scorecard.line": {"kpi_user": "r", "kpi_manager": "rwc", "kpi_admin": "rwcu", "hr_officer": "r"},
+    "olimp.kpi.scorecard.answer": {"kpi_user": "r", "kpi_manager": "rwc", "kpi_admin": "rwcu", "hr_officer": "r"},
+    "olimp.kpi.generate.wizard": {"kpi_manager": "rwcu", "kpi_admin": "rwcu"},
+    "olimp.kpi.profile.assign.wizard": {"kpi_admin": "rwcu"},
+}
+
+
+class AccessMatrixMixin:
+    """Builds, for every model, records each group could legitimately touch, and tries every operation."""
+
+    @classmethod
+    def _setup_matrix(cls):
+        env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.users = {key: new_test_user(env, f"matrix_{key}", groups=xmlid) for key, xmlid in GROUPS.items()}
+        # Every group's user is also measured, so that "own" records exist for them.
+        cls.employees = {}
+        for key, user in cls.users.items():
+            if key != "portal":
+                cls.employees[key] = env["hr.employee"].create({"name": f"Matrix {key}", "user_id": user.id})
+        # The KPI user reports to the KPI manager: the manager's "team" records.
+        cls.employees["kpi_user"].parent_id = cls.employees["kpi_manager"]
+        cls.kpi = env["olimp.kpi"].create(
+            {
+                "name": "Matrix checklist",
+                "code": "MATRIX_CHECK",
+                "kind": "qualitative",
+                "checklist_item_ids": [Command.create({"name": "Q1"}), Command.create({"name": "Q2"})],
+            }
+        )
+        cls.kpi_other = env["olimp.kpi"].create({"name": "Matrix other", "code": "MATRIX_OTHER", "kind": "qualitative"})
+        cls.profile = env["olimp.kpi.profile"].create(
+            {"name": "Matrix", "line_ids": [Command.create({"kpi_id": cls.kpi.id, "target": 100})]}
+        )
+        for employee in cls.employees.values():
+            employee.olimp_kpi_profile_id = cls.profile
+        cls.scorecards = env["olimp.kpi.scorecard"].generate(
+            "2026-11-01", env["hr.employee"].concat(*cls.employees.values())
+        )
+        cls.card = cls.scorecards.filtered(lambda sc: sc.employee_id == cls.employees["kpi_user"])
+        cls.month_index = 0
+
+    def _target(self, model, user):
+        """A record of ``model`` in the KPI manager's team (the KPI user's), or a fresh one; wizards belong to
+        their creator, so they are made as ``user``."""
+        env = self.env
+        if model.endswith(".wizard"):
+            env = env(user=user, su=True)
+        if model == "olimp.kpi":
+            return env["olimp.kpi"].create({"name": "Tmp", "code": f"TMP_{self._next()}", "kind": "qualitative"})
+        if model == "olimp.kpi.checklist.item":
+            return env[model].create({"kpi_id": self.kpi.id, "name": "Tmp"})
+        if model == "olimp.kpi.profile":
+            return env[model].create({"name": "Tmp"})
+        if model == "olimp.kpi.profile.line":
+            return env[model].create({"profile_id": self.profile.id, "kpi_id": self.kpi_other.id})
+        if model == "olimp.kpi.scorecard":
+            return self.card
+        if model == "olimp.kpi.scorecard.line":
+            return self.card.line_ids[:1]
+        if model == "olimp.kpi.scorecard.answer":
+            return self.card.answer_ids[:1]
+        if model == "olimp.kpi.generate.wizard":
+            return env[model].create({"date": "2026-11-01"}).sudo(False)
+        if model == "olimp.kpi.profile.assign.wizard":
+            return env[model].create({"profile_id": self.profile.id}).sudo(False)
+        raise AssertionError(model)
+
+    def _next(self):
+        type(self).month_index += 1
+        return self.month_index
+
+    def _create_values(self, model):
+        if model == "olimp.kpi":
+            return {"name": "New", "code": f"NEW_{self._next()}", "kind": "qualitative"}
+        if model == "olimp.kpi.checklist.item":
+            return {"kpi_id": self.kpi.id, "name": "New"}
+        if model == "olimp.kpi.profile":
+            return {"name": "New"}
+        if model == "olimp.kpi.profile.line":
+            return {"profile_id": self.profile.id, "kpi_id": self.kpi_other.id}
+        if model == "olimp.kpi.scorecard":
+            month = 1 + self._next() % 9
+            return {
+                "employee_id": self.employees["kpi_user"].id,
+                "user_id": self.users["kpi_user"].id,
+                "company_id": self.card.company_id.id,
+                "manager_user_id": self.users["kpi_manager"].id,
+                "date_from": f"2025-0{month}-01",
+            }
+        if model == "olimp.kpi.scorecard.line":
+            return {
+                "scorecard_id": self.card.id,
+                "kpi_id": self.kpi_other.id,
+                "kind": "qualitative",
+                "unit": "percent",
+                "direction": "higher",
+            }
+        if model == "olimp.kpi.scorecard.answer":
+            item = self.env["olimp.kpi.checklist.item"].create({"kpi_id": self.kpi.id, "name": "Extra"})
+            return {"line_id": self.card.line_ids[:1].id, "item_id": item.id}
+        if model == "olimp.kpi.generate.wizard":
+            return {"date": "2026-11-01"}
+        if model == "olimp.kpi.profile.assign.wizard":
+            return {"profile_id": self.profile.id}
+        raise AssertionError(model)
+
+    def _write_values(self, model):
+        return {
+            "olimp.kpi": {"sequence": 5},
+            "olimp.kpi.checklist.item": {"sequence": 5},
+            "olimp.kpi.profile": {"name": "Renamed"},
+            "olimp.kpi.profile.line": {"weight": 2},
+            "olimp.kpi.scorecard": {"note": "<p>Note</p>"},
+            "olimp.kpi.scorecard.line": {"target": 90},
+            "olimp.kpi.scorecard.answer": {"value": "yes"},
+            "olimp.kpi.generate.wizard": {"refresh": False},
+            "olimp.kpi.profile.assign.wizard": {"employee_ids": []},
+        }[model]
+
+    def _check_matrix(self, call):
+        """``call(user, model, method, args, kwargs)`` returns True when allowed, False on an access error."""
+        failures = []
+        for model, rights in EXPECTED.items():
+            for key, user in self.users.items():
+                allowed = rights.get(key, "")
+                for op in "rwcu":
+                    # Every attempt is undone, whatever it did, so that the next one starts from the same data.
+                    with self.env.cr.savepoint() as savepoint:
+                        if op == "c":
+                            args = [[self._create_values(model)]]
+                            method = "create"
+                        else:
+                            record = self._target(model, user)
+                            method, args = {
+                                "r": ("read", [record.ids, ["display_name"]]),
+                                "w": ("write", [record.ids, self._write_values(model)]),
+                                "u": ("unlink", [record.ids]),
+                            }[op]
+                        done = call(user, model, method, args, {})
+                        savepoint.close(rollback=True)
+                    self.env.invalidate_all()
+                    if done != (op in allowed):
+                        failures.append(f"{key} {method} {model}: {'allowed' if done else 'denied'}")
+        self.assertFalse(failures, "\n".join(failures))
+
+
+@tagged("post_install", "-at_install")
+class TestAccessMatrixOrm(AccessMatrixMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_matrix()
+
+    def test_matrix_over_orm(self):
+        def call(user, model, method, args, kwargs):
+            records = self.env[model].with_user(user)
+            if method != "create":
+                records = records.browse(args[0])
+                args = args[1:]
+            try:
+                getattr(records, method)(*args, **kwargs)
+                records.env.flush_all()
+            except AccessError:
+                return False
+            return True
+
+        self._check_matrix(call)
+
+    @mute_logger("odoo.http")
+    def test_matrix_over_json_rpc(self):
+        logged_in = {}
+
+        def call(user, model, method, args, kwargs):
+            if logged_in.get("user") != user:
+                self.authenticate(user.login, user.login)
+                logged_in["user"] = user
+            try:
+                self.make_jsonrpc_request(
+                    "/web/dataset/call_kw",
+                    {"model": model, "method": method, "args": args, "kwargs": kwargs},
+                )
+            except JsonRpcException as error:
+                if "AccessError" in str(error):
+                    return False
+                raise
+            return True
+
+        self._check_matrix(call)
+
+    @mute_logger("odoo.http")
+    def test_record_rules_over_json_rpc(self):
+        """Own / team / all: the ids each user gets back when searching the matrix scorecards."""
+        expected = {
+            "kpi_user": {"kpi_user"},
+            "kpi_manager": {"kpi_user", "kpi_manager"},
+            "kpi_admin": set(self.employees),
+            "hr_officer": set(self.employees),
+        }
+        by_id = {sc.id: key for key, emp in self.employees.items() for sc in self.scorecards if sc.employee_id == emp}
+        for key, visible in expected.items():
+            self.authenticate(self.users[key].login, self.users[key].login)
+            found = self.make_jsonrpc_request(
+                "/web/dataset/call_kw",
+                {
+                    "model": "olimp.kpi.scorecard",
+                    "method": "search_read",
+                    "args": [[("id", "in", self.scorecards.ids)], ["efficiency"]],
+                    "kwargs": {},
+                },
+            )
+            self.assertEqual({by_id[row["id"]] for row in found}, visible, key)
+        other = self.scorecards.filtered(lambda sc: sc.employee_id == self.employees["kpi_admin"])
+        self.authenticate(self.users["kpi_user"].login, self.users["kpi_user"].login)
+        with self.assertRaises(JsonRpcException):
+            self.make_jsonrpc_request(
+                "/web/dataset/call_kw",
+                {"model": "olimp.kpi.scorecard", "method": "read", "args": [other.ids, ["efficiency"]], "kwargs": {}},
+            )
