@@ -20,6 +20,7 @@
         "views/olimp_kpi_scorecard_views.xml",
         "views/hr_employee_views.xml",
         "wizards/olimp_kpi_generate_wizard_views.xml",
+        "wizards/olimp_kpi_export_wizard_views.xml",
         "views/menus.xml",
         "security/ir.model.access.csv",
     ],

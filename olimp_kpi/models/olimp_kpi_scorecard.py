@@ -195,6 +195,10 @@ class OlimpKpiScorecard(models.Model):
         action["domain"] = [("scorecard_id", "in", self.ids)]
         return action
 
+    def action_export_xlsx(self):
+        """Download these scorecards as an Excel workbook (see ``olimp.kpi.export.wizard``)."""
+        return self.env["olimp.kpi.export.wizard"].create({})._export(self)
+
     @api.model
     def generate(self, date=None, employees=None):
         """Make the scorecards of the month of ``date`` (default: today) for every employee with a profile.

@@ -6,3 +6,4 @@ from . import test_security
 from . import test_demo
 from . import test_access_matrix
 from . import test_concurrency
+from . import test_export

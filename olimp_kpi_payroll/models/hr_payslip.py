@@ -1,0 +1,68 @@
+from odoo import Command, api, models
+
+# Code of the payslip input that carries the KPI efficiency (%): any salary rule declaring an input with this code
+# gets it filled, e.g. the example rule KPI bonus (data/hr_salary_rule_data.xml).
+EFFICIENCY_INPUT_CODE = "OLIMP_EFF"
+
+
+class HrPayslip(models.Model):
+    _inherit = "hr.payslip"
+
+    def get_inputs(self, contracts, date_from, date_to):
+        """Fill the efficiency input when payroll proposes the inputs of a payslip (employee, dates, structure)."""
+        inputs = super().get_inputs(contracts, date_from, date_to)
+        for values in inputs:
+            if values.get("code") == EFFICIENCY_INPUT_CODE:
+                employee = contracts.browse(values["contract_id"]).employee_id
+                values["amount"] = self._olimp_efficiency(employee, date_from, date_to)
+        return inputs
+
+    def compute_sheet(self):
+        self._olimp_sync_efficiency_inputs()
+        return super().compute_sheet()
+
+    def _olimp_sync_efficiency_inputs(self):
+        """Add or update the efficiency input of draft payslips before their lines are computed.
+
+        Payslips made by a batch (whose inputs payroll leaves empty), by ``create``, or before the month's scorecard
+        was closed lack the input or hold a stale value. The closed scorecards are the reference: they are frozen and
+        reopening one is recorded in its chatter, so the input is read from them again at every computation, and a
+        done payslip is never touched.
+        """
+        for payslip in self.filtered(lambda slip: slip.state in ("draft", "verify")):
+            rule_input = payslip._get_salary_rules().input_ids.filtered(
+                lambda item: item.code == EFFICIENCY_INPUT_CODE
+            )[:1]
+            if not rule_input:
+                continue
+            efficiency = self._olimp_efficiency(payslip.employee_id, payslip.date_from, payslip.date_to)
+            existing = payslip.input_line_ids.filtered(lambda line: line.code == EFFICIENCY_INPUT_CODE)
+            commands = [
+                Command.update(line.id, {"amount": efficiency}) for line in existing if line.amount != efficiency
+            ]
+            commands += [
+                Command.create(
+                    {
+                        "name": rule_input.name,
+                        "code": EFFICIENCY_INPUT_CODE,
+                        "contract_id": contract.id,
+                        "amount": efficiency,
+                    }
+                )
+                for contract in payslip._get_employee_contracts() - existing.contract_id
+            ]
+            if commands:
+                payslip.write({"input_line_ids": commands})
+
+    @api.model
+    def _olimp_efficiency(self, employee, date_from, date_to):
+        """Efficiency (%) of ``employee`` over the closed scorecards of the months from ``date_from`` to ``date_to``.
+
+        Read with the payroll user's own rights: payroll officers are HR officers, who read every scorecard.
+        """
+        if not (employee and date_from and date_to):
+            return 0.0
+        # The scorecards belong to the employee's company, which may not be the active one of the switcher.
+        if employee.company_id in self.env.user.company_ids:
+            employee = employee.with_company(employee.company_id)
+        return employee.olimp_get_efficiency(date_from, date_to)
