@@ -136,7 +136,8 @@ class TestConcurrency(BaseCase):
             scorecard.action_refresh()
             frozen_on = scorecard.refreshed_on
             env["crm.lead"].create({"name": PREFIX, "user_id": scorecard.user_id.id, "date_deadline": "2026-11-11"})
-            cr.commit()
+            # A real cursor, not the test transaction: the other worker must see the lead.
+            cr.commit()  # pylint: disable=invalid-commit
             # This transaction closes the scorecard (and holds its row) while another worker refreshes.
             scorecard.write({"state": "closed"})
             env.flush_all()
