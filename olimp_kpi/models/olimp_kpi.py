@@ -172,7 +172,8 @@ class OlimpKpi(models.Model):
 
     @api.constrains("kind", "model_id", "aggregation", "measure_field_id", "date_field_id", "user_field_id", "domain")
     def _check_source(self):
-        for kpi in self:
+        # Model metadata is read as superuser (KPI administrators need not be system administrators).
+        for kpi in self.sudo():
             if kpi.kind == "quantitative":
                 kpi._check_quantitative_source()
             elif kpi.domain and parse_domain_or_none(kpi.domain) is None:
@@ -283,12 +284,16 @@ class OlimpKpi(models.Model):
         return vals_list
 
     def _engine_spec(self):
-        """The definition in the engine's terms (see :mod:`..engine.collector`)."""
+        """The definition in the engine's terms (see :mod:`..engine.collector`).
+
+        Field metadata is read as superuser: whoever may see the KPI may know what it counts.
+        """
         self.ensure_one()
-        Source = self.env[self.model_name]
-        measure = self.measure_field_id.name if self.aggregation != "count" else None
+        kpi = self.sudo()
+        Source = kpi.env[kpi.model_name]
+        measure = kpi.measure_field_id.name if kpi.aggregation != "count" else None
         currency_field = None
-        if measure and self.aggregation in ("sum", "avg"):
+        if measure and kpi.aggregation in ("sum", "avg"):
             field = Source._fields[measure]
             name = field.get_currency_field(Source) if field.type == "monetary" else None
             currency = Source._fields.get(name) if name else None
@@ -298,14 +303,14 @@ class OlimpKpi(models.Model):
                 currency_field = name
         company_field = Source._fields.get("company_id")
         return KpiSpec(
-            key=self.id,
-            model=self.model_name,
-            aggregation=self.aggregation,
+            key=kpi.id,
+            model=kpi.model_name,
+            aggregation=kpi.aggregation,
             measure=measure,
-            date_field=self.date_field_id.name,
-            date_is_datetime=self.date_field_id.ttype == "datetime",
-            subject_field=self.user_field_id.name,
-            domain=tuple(expression.normalize_domain(parse_domain(self.domain))),
+            date_field=kpi.date_field_id.name,
+            date_is_datetime=kpi.date_field_id.ttype == "datetime",
+            subject_field=kpi.user_field_id.name,
+            domain=tuple(expression.normalize_domain(parse_domain(kpi.domain))),
             company_field="company_id" if company_field and company_field.store else None,
             currency_field=currency_field,
         )

@@ -200,14 +200,19 @@ class OlimpKpiScorecard(models.Model):
         return self.env["olimp.kpi.export.wizard"].create({})._export(self)
 
     @api.model
+    @api.returns("self")
     def generate(self, date=None, employees=None):
         """Make the scorecards of the month of ``date`` (default: today) for every employee with a profile.
 
         Idempotent: an employee already having a scorecard for that month keeps it untouched, also when two
         workers generate at once (they are serialised per month by a transaction lock, and the unique constraint
-        stands behind it). Returns the scorecards of the month for those employees.
+        stands behind it). Returns the scorecards of the month for those employees (their ids over RPC).
         """
-        month = periods.month_start(fields.Date.to_date(date) if date else fields.Date.context_today(self))
+        try:
+            day = fields.Date.to_date(date) if date else fields.Date.context_today(self)
+        except (ValueError, TypeError) as error:
+            raise UserError(self.env._("%(value)s is not a date: use YYYY-MM-DD.", value=date)) from error
+        month = periods.month_start(day)
         Employee = self.env["hr.employee"].sudo()
         if employees is None:
             employees = Employee.search(

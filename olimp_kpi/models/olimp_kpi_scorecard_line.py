@@ -115,7 +115,8 @@ class OlimpKpiScorecardLine(models.Model):
                 self.env._("%(kpi)s is scored with a checklist: there are no records to open.", kpi=kpi.display_name)
             )
         scorecard = self.scorecard_id
-        subject = scorecard.employee_id if kpi.user_field_id.relation == "hr.employee" else scorecard.user_id
+        employee_based = kpi.sudo().user_field_id.relation == "hr.employee"
+        subject = scorecard.employee_id if employee_based else scorecard.user_id
         domain = Collector(read_group=None).records_domain(
             kpi._engine_spec(),
             scorecard.date_from,

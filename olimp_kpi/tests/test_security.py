@@ -54,6 +54,36 @@ class TestSecurity(OlimpKpiCase):
         # Refreshing one's own card is allowed: it only recomputes from data.
         self.card_a.with_user(self.user_a).action_refresh()
 
+    def test_salesperson_opens_the_records_of_own_line(self):
+        self.user_a.groups_id += self.env.ref("sales_team.group_sale_salesman")
+        self.env["crm.lead"].create({"name": "Mine", "user_id": self.user_a.id, "date_deadline": "2026-11-05"})
+        line = self.card_a.line_ids.filtered(lambda ln: ln.kpi_id == self.count).with_user(self.user_a)
+        action = line.action_open_records()
+        leads = self.env["crm.lead"].with_user(self.user_a).search(action["domain"])
+        self.assertEqual(leads.mapped("name"), ["Mine"])
+
+    def test_kpi_admin_defines_quantitative_kpis(self):
+        kpi = (
+            self.env["olimp.kpi"]
+            .with_user(self.admin_user)
+            .create(
+                {
+                    "name": "Admin sales",
+                    "code": "ADMIN_SALES",
+                    "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                    "aggregation": "sum",
+                    "measure_field_id": self._field("crm.lead", "expected_revenue").id,
+                    "date_field_id": self._field("crm.lead", "date_deadline").id,
+                    "user_field_id": self._field("crm.lead", "user_id").id,
+                    "domain": '[("type", "=", "opportunity")]',
+                }
+            )
+        )
+        # The form's many2one choices are readable by a KPI administrator.
+        models = self.env["ir.model"].with_user(self.admin_user).name_search("Lead")
+        self.assertTrue(models)
+        self.assertEqual(kpi.with_user(self.admin_user).measure_field_id.name, "expected_revenue")
+
     def test_manager_sees_team(self):
         self.assertEqual(self._visible(self.manager_user), self.card_a, "direct report only")
         team = self.env["crm.team"].create({"name": "North", "user_id": self.manager_user.id})
