@@ -24,6 +24,7 @@ each in its own savepoint, and the rows another transaction already inserted are
 """
 
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 from psycopg2 import errors as pgerrors
@@ -80,7 +81,7 @@ class FollowupScheduler:
                     if trigger == "order_confirmed" and order.date_order
                     else today
                 )
-        self._load_managers(rules, orders.user_id | orders.partner_id.commercial_partner_id.user_id)
+        self._load_managers(orders.user_id | orders.partner_id.commercial_partner_id.user_id)
         existing = {
             (followup.rule_id.id, followup.order_id.id): followup
             for followup in self.Followup.search_fetch(
@@ -90,23 +91,19 @@ class FollowupScheduler:
         }
         vals_list = []
         revive = []
+        unassigned = defaultdict(list)
         for rule in rules:
             for order in self._matching(rule, orders):
                 followup = existing.get((rule.id, order.id))
                 partner = order.partner_id.commercial_partner_id
-                user = self._responsible(rule, partner, order)
+                user = self._responsible(rule, partner, order=order)
                 deadline = trigger_dates[order.id] + timedelta(days=rule.delay_days)
                 if followup:
                     if followup.state == "cancelled" and followup.cancel_reason == "order" and user:
                         revive.append((followup, user, trigger_dates[order.id], deadline))
                     continue
                 if not user:
-                    _logger.warning(
-                        "Follow-up rule %s (%s): nobody responsible for order %s, no follow-up scheduled.",
-                        rule.name,
-                        rule.id,
-                        order.name,
-                    )
+                    unassigned[rule].append(order.name)
                     continue
                 vals_list.append(
                     {
@@ -119,6 +116,7 @@ class FollowupScheduler:
                         "date_deadline": deadline,
                     }
                 )
+        self._warn_unassigned(unassigned, "orders")
         followups = self._create(vals_list) | self._revive(revive)
         followups._create_activities()
         return followups
@@ -182,19 +180,22 @@ class FollowupScheduler:
                 )
             }
             todo += [(rule, partner, key) for partner, key in keys.items() if (partner.id, key) not in done]
-        batch = todo[:limit] if limit else todo
-        self._load_managers(rules, Partner.union(*(partner for _rule, partner, _key in batch)).user_id)
+        # Customers nobody is responsible for are left out before batching: they are not "remaining" work.
+        partners = Partner.union(*(partner for _rule, partner, _key in todo))
+        last_salespeople = self._last_salespeople(partners)
+        self._load_managers(partners.user_id.union(*last_salespeople.values()))
+        ready = []
+        unassigned = defaultdict(list)
+        for rule, partner, key in todo:
+            user = self._responsible(rule, partner, salesperson=last_salespeople.get(partner.id))
+            if user:
+                ready.append((rule, partner, key, user))
+            else:
+                unassigned[rule].append(partner.display_name)
+        self._warn_unassigned(unassigned, "customers")
+        batch = ready[:limit] if limit else ready
         vals_list = []
-        for rule, partner, key in batch:
-            user = self._responsible(rule, partner)
-            if not user:
-                _logger.warning(
-                    "Follow-up rule %s (%s): nobody responsible for customer %s, no follow-up scheduled.",
-                    rule.name,
-                    rule.id,
-                    partner.display_name,
-                )
-                continue
+        for rule, partner, key, user in batch:
             vals_list.append(
                 {
                     "rule_id": rule.id,
@@ -208,7 +209,7 @@ class FollowupScheduler:
             )
         followups = self._create(vals_list)
         followups._create_activities()
-        return followups, len(todo) - len(batch)
+        return followups, len(ready) - len(batch)
 
     # -- helpers -------------------------------------------------------------------------------------------------
     def _rules(self, trigger):
@@ -228,10 +229,18 @@ class FollowupScheduler:
         matching = set(orders.search(expression.AND([[("id", "in", orders.ids)], domain]))._ids)
         return orders.filtered(lambda order: order.id in matching)
 
-    def _responsible(self, rule, partner, order=None):
-        """Who does the follow-up, falling back to the salespeople and the team leader when nobody is set."""
-        salesperson = order.user_id if order else partner.user_id
-        team_leader = (order.team_id if order else partner.user_id.sale_team_id).user_id
+    def _responsible(self, rule, partner, order=None, salesperson=None):
+        """Who does the follow-up, falling back to the salespeople and the team leader when nobody is set.
+
+        For rules on silent customers (no order), the "order's salesperson" is the salesperson of the customer's
+        last order (``salesperson``).
+        """
+        if order:
+            salesperson, team = order.user_id, order.team_id
+        else:
+            salesperson = salesperson or partner.user_id
+            team = (partner.user_id or salesperson).sale_team_id
+        team_leader = team.user_id
         candidates = {
             "order_salesperson": salesperson,
             "partner_salesperson": partner.user_id,
@@ -243,10 +252,36 @@ class FollowupScheduler:
                 return user
         return None
 
-    def _load_managers(self, rules, users):
-        """Managers of ``users`` in the employee hierarchy (one query), when a rule may need them."""
-        if any(rule.responsible == "team_leader" for rule in rules):
-            self._managers = self.Followup._manager_users(users)
+    def _load_managers(self, users):
+        """Managers of ``users`` in the employee hierarchy, in one query: the team leader when there is no team."""
+        self._managers = self.Followup._manager_users(users)
+
+    def _last_salespeople(self, partners):
+        """``{commercial partner id: salesperson of its last confirmed order}``, in one query."""
+        if not partners:
+            return {}
+        last = {}
+        for partner, user, date_order in self.env["sale.order"]._read_group(
+            [("partner_id", "child_of", partners.ids), ("state", "=", "sale"), ("user_id", "!=", False)],
+            ["partner_id", "user_id"],
+            ["date_order:max"],
+        ):
+            key = partner.commercial_partner_id.id
+            if key not in last or date_order > last[key][0]:
+                last[key] = (date_order, user)
+        return {key: user for key, (__, user) in last.items()}
+
+    @staticmethod
+    def _warn_unassigned(unassigned, what):
+        for rule, names in unassigned.items():
+            _logger.warning(
+                "Follow-up rule %s (%s): nobody responsible for %s %s (%s), no follow-up scheduled.",
+                rule.name,
+                rule.id,
+                len(names),
+                what,
+                ", ".join(names[:10]),
+            )
 
     def _manager(self, user):
         return self._managers.get(user.id, user.browse()) if user else user
@@ -267,5 +302,6 @@ class FollowupScheduler:
                 with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
                     created.append(Followup.create(vals).id)
             except CONCURRENT_INSERT_ERRORS:
-                _logger.info("Follow-up %s already scheduled by another transaction: skipped.", vals)
+                _logger.debug("Follow-up %s already scheduled by another transaction: skipped.", vals)
+        _logger.info("%s follow-ups already scheduled by another transaction: skipped.", len(vals_list) - len(created))
         return Followup.browse(created)

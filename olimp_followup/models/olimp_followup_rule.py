@@ -106,11 +106,6 @@ class OlimpFollowupRule(models.Model):
     followup_ids = fields.One2many(comodel_name="olimp.followup", inverse_name="rule_id", string="Follow-ups")
     followup_count = fields.Integer(compute="_compute_followup_count", string="Follow-ups Count")
 
-    _sql_constraints = [
-        ("delay_days_positive", "CHECK(delay_days >= 0)", "The delay of a follow-up rule cannot be negative."),
-        ("no_order_days_positive", "CHECK(no_order_days > 0)", "The days without order must be positive."),
-    ]
-
     @api.depends("trigger")
     def _compute_source_model(self):
         for rule in self:

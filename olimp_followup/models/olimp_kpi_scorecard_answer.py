@@ -102,6 +102,6 @@ class OlimpKpiScorecardAnswer(models.Model):
             }
             for answer in group:
                 answer.evidence = self.env._(
-                    "%(count)s meetings planned for the next month.",
+                    "Meetings planned for the next month: %(count)s.",
                     count=counts.get(answer.scorecard_id.user_id.id, 0),
                 )
