@@ -19,7 +19,8 @@ class TestConcurrentScheduling(TransactionCase):
     def setUp(self):
         super().setUp()
         self.db = db_connect(self.env.cr.dbname)
-        with closing(self.db.cursor()) as cr:
+        # A cursor used as a context manager commits when the block ends.
+        with self.db.cursor() as cr:
             env = self._env(cr)
             user = env.ref("base.user_admin")
             self.partner_id = env["res.partner"].create({"name": "Concurrent Customer", "user_id": user.id}).id
@@ -57,7 +58,6 @@ class TestConcurrentScheduling(TransactionCase):
             # Confirmed without firing the triggers: the tests fire them.
             order.write({"state": "sale", "date_order": fields.Datetime.now() - timedelta(days=40)})
             self.order_id = order.id
-            cr.commit()
         self.addCleanup(self._delete_committed_data)
 
     def _env(self, cr):
@@ -65,7 +65,7 @@ class TestConcurrentScheduling(TransactionCase):
         return api.Environment(cr, SUPERUSER_ID, {})
 
     def _delete_committed_data(self):
-        with closing(self.db.cursor()) as cr:
+        with self.db.cursor() as cr:
             env = self._env(cr)
             order = env["sale.order"].browse(self.order_id)
             order.write({"state": "cancel"})
@@ -74,7 +74,6 @@ class TestConcurrentScheduling(TransactionCase):
             env["olimp.followup.rule"].browse(self.rule_ids).unlink()
             env["res.partner"].browse(self.partner_id).unlink()
             env["product.product"].browse(self.product_id).product_tmpl_id.unlink()
-            cr.commit()
 
     def _count(self):
         """Follow-ups per rule of the test's order and customer (the database's own rules may fire too)."""

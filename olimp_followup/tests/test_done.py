@@ -65,7 +65,7 @@ class TestDone(FollowupCase):
         action = self.followup.with_user(self.salesman).action_open_done_wizard()
         self.assertEqual(action["res_model"], "olimp.followup.done.wizard")
         wizard_form = Form(
-            self.env["olimp.followup.done.wizard"].with_user(self.salesman).with_context(action["context"])
+            self.env["olimp.followup.done.wizard"].with_user(self.salesman).with_context(**action["context"])
         )
         wizard_form.rating = "4"
         wizard_form.feedback = "Needs scanners for the new branch"
