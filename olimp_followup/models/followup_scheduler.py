@@ -81,7 +81,9 @@ class FollowupScheduler:
                     if trigger == "order_confirmed" and order.date_order
                     else today
                 )
-        self._load_managers(orders.user_id | orders.partner_id.commercial_partner_id.user_id)
+        self._load_managers(
+            orders.user_id | orders.team_id.user_id | orders.partner_id.commercial_partner_id.user_id | rules.user_id
+        )
         existing = {
             (followup.rule_id.id, followup.order_id.id): followup
             for followup in self.Followup.search_fetch(
@@ -108,9 +110,12 @@ class FollowupScheduler:
                 vals_list.append(
                     {
                         "rule_id": rule.id,
+                        "task_type": rule.task_type,
                         "partner_id": partner.id,
                         "order_id": order.id,
                         "user_id": user.id,
+                        "team_id": (order.team_id or user.sale_team_id).id,
+                        "manager_user_id": self._manager(user, order.company_id).id,
                         "company_id": order.company_id.id,
                         "trigger_date": trigger_dates[order.id],
                         "date_deadline": deadline,
@@ -183,7 +188,7 @@ class FollowupScheduler:
         # Customers nobody is responsible for are left out before batching: they are not "remaining" work.
         partners = Partner.union(*(partner for _rule, partner, _key in todo))
         last_salespeople = self._last_salespeople(partners)
-        self._load_managers(partners.user_id.union(*last_salespeople.values()))
+        self._load_managers(partners.user_id.union(*last_salespeople.values()) | rules.user_id)
         ready = []
         unassigned = defaultdict(list)
         for rule, partner, key in todo:
@@ -196,13 +201,17 @@ class FollowupScheduler:
         batch = ready[:limit] if limit else ready
         vals_list = []
         for rule, partner, key, user in batch:
+            company = rule.company_id or partner.company_id or self.env.company
             vals_list.append(
                 {
                     "rule_id": rule.id,
+                    "task_type": rule.task_type,
                     "partner_id": partner.id,
                     "period_key": key,
                     "user_id": user.id,
-                    "company_id": (rule.company_id or partner.company_id or self.env.company).id,
+                    "team_id": user.sale_team_id.id,
+                    "manager_user_id": self._manager(user, company).id,
+                    "company_id": company.id,
                     "trigger_date": today,
                     "date_deadline": today + timedelta(days=rule.delay_days),
                 }
@@ -244,7 +253,7 @@ class FollowupScheduler:
         candidates = {
             "order_salesperson": salesperson,
             "partner_salesperson": partner.user_id,
-            "team_leader": team_leader or self._manager(salesperson),
+            "team_leader": team_leader or self._manager(salesperson, order.company_id if order else None),
             "user": rule.user_id,
         }
         for user in (candidates[rule.responsible], salesperson, partner.user_id, candidates["team_leader"]):
@@ -283,8 +292,13 @@ class FollowupScheduler:
                 ", ".join(names[:10]),
             )
 
-    def _manager(self, user):
-        return self._managers.get(user.id, user.browse()) if user else user
+    def _manager(self, user, company=None):
+        """The manager of ``user`` (preferably as an employee of ``company``), from the loaded hierarchy."""
+        if not user:
+            return user
+        return self._managers.get((user.id, company.id) if company else None) or self._managers.get(
+            user.id, user.browse()
+        )
 
     def _create(self, vals_list):
         """Create follow-ups, skipping those another transaction inserted meanwhile (see the module docstring)."""
