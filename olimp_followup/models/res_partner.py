@@ -264,8 +264,12 @@ class ResPartner(models.Model):
         return expression.OR([domains[state] for state in states if state in domains] or [expression.FALSE_DOMAIN])
 
     def _compute_olimp_followup_count(self):
-        counts = dict(
-            self.env["olimp.followup"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
+        Followup = self.env["olimp.followup"]
+        # Follow-ups the user may see (own, team's, all); none for users outside the KPI groups.
+        counts = (
+            dict(Followup._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"]))
+            if Followup.has_access("read")
+            else {}
         )
         for partner in self:
             partner.olimp_followup_count = counts.get(partner, 0)

@@ -11,7 +11,13 @@ class SaleOrder(models.Model):
 
     @api.depends("olimp_followup_ids")
     def _compute_olimp_followup_count(self):
-        counts = dict(self.env["olimp.followup"]._read_group([("order_id", "in", self.ids)], ["order_id"], ["__count"]))
+        Followup = self.env["olimp.followup"]
+        # Follow-ups the user may see (own, team's, all); none for users outside the KPI groups.
+        counts = (
+            dict(Followup._read_group([("order_id", "in", self.ids)], ["order_id"], ["__count"]))
+            if Followup.has_access("read")
+            else {}
+        )
         for order in self:
             order.olimp_followup_count = counts.get(order, 0)
 

@@ -5,3 +5,4 @@ from . import test_partner
 from . import test_security
 from . import test_kpi
 from . import test_concurrency
+from . import test_views
