@@ -1,0 +1,30 @@
+{
+    "name": "Olimp Follow-ups: post-sale regulation, customer passport, meeting protocols",
+    "summary": "Post-sale follow-up rules that schedule activities after each sale, customer passports, meeting "
+    "protocols, repeat-order rhythm and follow-up KPIs",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Sales",
+    "author": "Olimp for Odoo",
+    "maintainers": ["olimp-odoo"],
+    "license": "LGPL-3",
+    "development_status": "Beta",
+    "depends": ["olimp_kpi"],
+    "data": [
+        "security/olimp_followup_security.xml",
+        "data/olimp_followup_rule_data.xml",
+        "data/olimp_kpi_data.xml",
+        "data/ir_cron.xml",
+        "views/olimp_followup_rule_views.xml",
+        "views/olimp_followup_views.xml",
+        "views/sale_order_views.xml",
+        "views/res_partner_views.xml",
+        "views/calendar_event_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizards/olimp_followup_done_wizard_views.xml",
+        "views/menus.xml",
+        "security/ir.model.access.csv",
+    ],
+    "demo": [
+        "demo/olimp_followup_demo.xml",
+    ],
+}

@@ -1,0 +1,321 @@
+"""Scheduling of follow-ups: from rules to follow-ups and activities, in batches, exactly once.
+
+How it works
+------------
+A trigger (order confirmed, invoice paid, order delivered) hands a batch of sales orders to
+:meth:`FollowupScheduler.schedule_orders`; the nightly scan of silent customers calls
+:meth:`FollowupScheduler.schedule_no_order`. Both do the same, with a number of queries that does not grow with the
+size of the batch:
+
+1. read the active rules of the trigger (one query) and, for each rule with conditions, the records of the batch
+   that match them (one query per rule);
+2. read the follow-ups that already exist for these rules and records (one query): a (rule, order) pair, or a
+   (rule, customer, period) triple for silent customers, never gets a second follow-up. Follow-ups cancelled
+   together with their order come back to life when the order is confirmed again;
+3. resolve the responsible user of each new follow-up (order's salesperson, customer's salesperson, team leader or
+   the employee's manager, fixed user), with one query for the employee hierarchy;
+4. create all the follow-ups with one ``create`` and all their activities with one ``mail.activity`` create.
+
+Exactly once, also when two transactions fire the same rule at once: partial unique indexes stand behind the
+search of step 2 (see ``olimp.followup.init``). PostgreSQL's snapshot isolation hides a row a concurrent
+transaction committed after ours began, so the insert of step 4 runs in a savepoint; on a unique violation (or the
+serialization failure PostgreSQL raises instead under repeatable read) the batch is inserted again row by row,
+each in its own savepoint, and the rows another transaction already inserted are skipped.
+"""
+
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from psycopg2 import errors as pgerrors
+
+from odoo import fields
+from odoo.osv import expression
+from odoo.tools import mute_logger
+
+from .olimp_followup_rule import ORDER_TRIGGERS
+
+_logger = logging.getLogger(__name__)
+
+CONCURRENT_INSERT_ERRORS = (pgerrors.UniqueViolation, pgerrors.SerializationFailure)
+# Contexts of batch creation: no chatter message nor follower per follow-up.
+QUIET_CREATE = {"mail_create_nolog": True, "mail_create_nosubscribe": True, "tracking_disable": True}
+
+
+def period_key(last_order_date, today, days):
+    """The silent period of a customer: last order date and the number of ``days``-long periods since.
+
+    A rule on silence fires once per period: a customer silent for 100 days with a 90-day rule is in period 1, and
+    gets another follow-up at 180 days (period 2); a new order starts over from its own date.
+    """
+    return f"{last_order_date.isoformat()}/{(today - last_order_date).days // days}"
+
+
+class FollowupScheduler:
+    def __init__(self, env):
+        # Rules are the company's regulation: they fire whoever confirms, pays or delivers.
+        self.env = env(su=True)
+        self.Followup = self.env["olimp.followup"]
+        self._managers = {}
+
+    # -- order triggers ------------------------------------------------------------------------------------------
+    def schedule_orders(self, trigger, orders, trigger_dates=None):
+        """Follow-ups of the active rules of ``trigger`` for confirmed ``orders``.
+
+        :param trigger: one of ``ORDER_TRIGGERS``
+        :param orders: ``sale.order`` recordset
+        :param trigger_dates: ``{order id: date}``; default: the order date for confirmations, else today
+        :return: the follow-ups created or brought back, with their activities
+        """
+        assert trigger in ORDER_TRIGGERS, trigger
+        orders = orders.with_env(self.env).filtered(lambda o: o.state == "sale")
+        rules = self._rules(trigger)
+        if not orders or not rules:
+            return self.Followup
+        trigger_dates = dict(trigger_dates or {})
+        today = fields.Date.context_today(self.Followup)
+        for order in orders:
+            if order.id not in trigger_dates:
+                trigger_dates[order.id] = (
+                    fields.Date.context_today(order, order.date_order)
+                    if trigger == "order_confirmed" and order.date_order
+                    else today
+                )
+        self._load_managers(
+            orders.user_id | orders.team_id.user_id | orders.partner_id.commercial_partner_id.user_id | rules.user_id
+        )
+        existing = {
+            (followup.rule_id.id, followup.order_id.id): followup
+            for followup in self.Followup.search_fetch(
+                [("rule_id", "in", rules.ids), ("order_id", "in", orders.ids)],
+                ["rule_id", "order_id", "state", "cancel_reason"],
+            )
+        }
+        vals_list = []
+        revive = []
+        unassigned = defaultdict(list)
+        for rule in rules:
+            for order in self._matching(rule, orders):
+                followup = existing.get((rule.id, order.id))
+                partner = order.partner_id.commercial_partner_id
+                user = self._responsible(rule, partner, order=order)
+                deadline = trigger_dates[order.id] + timedelta(days=rule.delay_days)
+                if followup:
+                    if followup.state == "cancelled" and followup.cancel_reason == "order" and user:
+                        revive.append((followup, user, trigger_dates[order.id], deadline))
+                    continue
+                if not user:
+                    unassigned[rule].append(order.name)
+                    continue
+                vals_list.append(
+                    {
+                        "rule_id": rule.id,
+                        "task_type": rule.task_type,
+                        "partner_id": partner.id,
+                        "order_id": order.id,
+                        "user_id": user.id,
+                        "team_id": (order.team_id or user.sale_team_id).id,
+                        "manager_user_id": self._manager(user, order.company_id).id,
+                        "company_id": order.company_id.id,
+                        "trigger_date": trigger_dates[order.id],
+                        "date_deadline": deadline,
+                    }
+                )
+        self._warn_unassigned(unassigned, "orders")
+        followups = self._create(vals_list) | self._revive(revive)
+        followups._create_activities()
+        return followups
+
+    def _revive(self, revive):
+        """Follow-ups cancelled with their order, planned again now that the order is confirmed again."""
+        revived = self.Followup
+        for followup, user, trigger_date, deadline in revive:
+            followup.write(
+                {
+                    "state": "planned",
+                    "cancel_reason": False,
+                    "user_id": user.id,
+                    "trigger_date": trigger_date,
+                    "date_deadline": deadline,
+                    "date_done": False,
+                }
+            )
+            revived |= followup
+        return revived
+
+    # -- silent customers ----------------------------------------------------------------------------------------
+    def schedule_no_order(self, rules=None, limit=None, today=None):
+        """Reactivation follow-ups for the customers without order for the rule's number of days.
+
+        One follow-up per (rule, customer, silent period): running it again the same period does nothing.
+
+        :param rules: the ``no_order`` rules to run (default: all active ones)
+        :param limit: at most this many follow-ups are made by one call
+        :return: ``(follow-ups created, number of follow-ups still to make)``
+        """
+        today = today or fields.Date.context_today(self.Followup)
+        rules = rules.with_env(self.env) if rules is not None else self._rules("no_order")
+        Partner = self.env["res.partner"].with_context(active_test=True)
+        todo = []
+        for rule in rules.filtered(lambda r: r.active and r.trigger == "no_order"):
+            domain = expression.AND(
+                [
+                    rule._parsed_domain(),
+                    [
+                        ("olimp_last_order_date", "!=", False),
+                        ("olimp_last_order_date", "<=", today - timedelta(days=rule.no_order_days)),
+                    ],
+                    [("company_id", "in", [rule.company_id.id, False])] if rule.company_id else [],
+                ]
+            )
+            partners = Partner.search_fetch(domain, ["olimp_last_order_date"], order="olimp_last_order_date, id")
+            keys = {
+                partner: period_key(partner.olimp_last_order_date, today, rule.no_order_days) for partner in partners
+            }
+            done = {
+                (followup.partner_id.id, followup.period_key)
+                for followup in self.Followup.search_fetch(
+                    [
+                        ("rule_id", "=", rule.id),
+                        ("order_id", "=", False),
+                        ("partner_id", "in", partners.ids),
+                        ("period_key", "in", list(set(keys.values()))),
+                    ],
+                    ["partner_id", "period_key"],
+                )
+            }
+            todo += [(rule, partner, key) for partner, key in keys.items() if (partner.id, key) not in done]
+        # Customers nobody is responsible for are left out before batching: they are not "remaining" work.
+        partners = Partner.union(*(partner for _rule, partner, _key in todo))
+        last_salespeople = self._last_salespeople(partners)
+        self._load_managers(partners.user_id.union(*last_salespeople.values()) | rules.user_id)
+        ready = []
+        unassigned = defaultdict(list)
+        for rule, partner, key in todo:
+            user = self._responsible(rule, partner, salesperson=last_salespeople.get(partner.id))
+            if user:
+                ready.append((rule, partner, key, user))
+            else:
+                unassigned[rule].append(partner.display_name)
+        self._warn_unassigned(unassigned, "customers")
+        batch = ready[:limit] if limit else ready
+        vals_list = []
+        for rule, partner, key, user in batch:
+            company = rule.company_id or partner.company_id or self.env.company
+            vals_list.append(
+                {
+                    "rule_id": rule.id,
+                    "task_type": rule.task_type,
+                    "partner_id": partner.id,
+                    "period_key": key,
+                    "user_id": user.id,
+                    "team_id": user.sale_team_id.id,
+                    "manager_user_id": self._manager(user, company).id,
+                    "company_id": company.id,
+                    "trigger_date": today,
+                    "date_deadline": today + timedelta(days=rule.delay_days),
+                }
+            )
+        followups = self._create(vals_list)
+        followups._create_activities()
+        return followups, len(ready) - len(batch)
+
+    # -- helpers -------------------------------------------------------------------------------------------------
+    def _rules(self, trigger):
+        return (
+            self.env["olimp.followup.rule"]
+            .with_context(active_test=True)
+            .search([("trigger", "=", trigger)], order="sequence, delay_days, id")
+        )
+
+    def _matching(self, rule, orders):
+        """Orders of ``orders`` in the rule's company that satisfy its conditions."""
+        if rule.company_id:
+            orders = orders.filtered(lambda order: order.company_id == rule.company_id)
+        domain = rule._parsed_domain()
+        if not orders or not domain:
+            return orders
+        matching = set(orders.search(expression.AND([[("id", "in", orders.ids)], domain]))._ids)
+        return orders.filtered(lambda order: order.id in matching)
+
+    def _responsible(self, rule, partner, order=None, salesperson=None):
+        """Who does the follow-up, falling back to the salespeople and the team leader when nobody is set.
+
+        For rules on silent customers (no order), the "order's salesperson" is the salesperson of the customer's
+        last order (``salesperson``).
+        """
+        if order:
+            salesperson, team = order.user_id, order.team_id
+        else:
+            salesperson = salesperson or partner.user_id
+            team = (partner.user_id or salesperson).sale_team_id
+        team_leader = team.user_id
+        candidates = {
+            "order_salesperson": salesperson,
+            "partner_salesperson": partner.user_id,
+            "team_leader": team_leader or self._manager(salesperson, order.company_id if order else None),
+            "user": rule.user_id,
+        }
+        for user in (candidates[rule.responsible], salesperson, partner.user_id, candidates["team_leader"]):
+            if user and user.active:
+                return user
+        return None
+
+    def _load_managers(self, users):
+        """Managers of ``users`` in the employee hierarchy, in one query: the team leader when there is no team."""
+        self._managers = self.Followup._manager_users(users)
+
+    def _last_salespeople(self, partners):
+        """``{commercial partner id: salesperson of its last confirmed order}``, in one query."""
+        if not partners:
+            return {}
+        last = {}
+        for partner, user, date_order in self.env["sale.order"]._read_group(
+            [("partner_id", "child_of", partners.ids), ("state", "=", "sale"), ("user_id", "!=", False)],
+            ["partner_id", "user_id"],
+            ["date_order:max"],
+        ):
+            key = partner.commercial_partner_id.id
+            if key not in last or date_order > last[key][0]:
+                last[key] = (date_order, user)
+        return {key: user for key, (__, user) in last.items()}
+
+    @staticmethod
+    def _warn_unassigned(unassigned, what):
+        for rule, names in unassigned.items():
+            _logger.warning(
+                "Follow-up rule %s (%s): nobody responsible for %s %s (%s), no follow-up scheduled.",
+                rule.name,
+                rule.id,
+                len(names),
+                what,
+                ", ".join(names[:10]),
+            )
+
+    def _manager(self, user, company=None):
+        """The manager of ``user`` (preferably as an employee of ``company``), from the loaded hierarchy."""
+        if not user:
+            return user
+        return self._managers.get((user.id, company.id) if company else None) or self._managers.get(
+            user.id, user.browse()
+        )
+
+    def _create(self, vals_list):
+        """Create follow-ups, skipping those another transaction inserted meanwhile (see the module docstring)."""
+        Followup = self.Followup.with_context(**QUIET_CREATE)
+        if not vals_list:
+            return Followup
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                return Followup.create(vals_list)
+        except CONCURRENT_INSERT_ERRORS:
+            _logger.info("Follow-ups scheduled concurrently by another transaction: inserting them one by one.")
+        created = []
+        for vals in vals_list:
+            try:
+                with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                    created.append(Followup.create(vals).id)
+            except CONCURRENT_INSERT_ERRORS:
+                _logger.debug("Follow-up %s already scheduled by another transaction: skipped.", vals)
+        _logger.info("%s follow-ups already scheduled by another transaction: skipped.", len(vals_list) - len(created))
+        return Followup.browse(created)

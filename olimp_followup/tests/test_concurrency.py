@@ -1,0 +1,170 @@
+"""Two transactions schedule the same follow-ups at once: each gets its own database connection.
+
+``self.registry.cursor()`` would not do: in tests it may hand out a cursor sharing the test's connection. The data
+these tests need is committed with a real cursor and deleted at the end.
+"""
+
+import threading
+import time
+from contextlib import closing
+from datetime import timedelta
+
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.sql_db import db_connect
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentScheduling(TransactionCase):
+    def setUp(self):
+        super().setUp()
+        self.db = db_connect(self.env.cr.dbname)
+        # A cursor used as a context manager commits when the block ends.
+        with self.db.cursor() as cr:
+            env = self._env(cr)
+            user = env.ref("base.user_admin")
+            self.partner_id = env["res.partner"].create({"name": "Concurrent Customer", "user_id": user.id}).id
+            self.product_id = env["product.product"].create({"name": "Concurrent Service", "type": "service"}).id
+            activity_type = env.ref("mail.mail_activity_data_call")
+            self.rule_ids = (
+                env["olimp.followup.rule"]
+                .create(
+                    [
+                        {
+                            "name": "Concurrent feedback",
+                            "trigger": "order_confirmed",
+                            "delay_days": 3,
+                            "activity_type_id": activity_type.id,
+                            "domain": f"[('partner_id', '=', {self.partner_id})]",
+                        },
+                        {
+                            "name": "Concurrent reactivation",
+                            "trigger": "no_order",
+                            "no_order_days": 30,
+                            "activity_type_id": activity_type.id,
+                            "domain": f"[('id', '=', {self.partner_id})]",
+                        },
+                    ]
+                )
+                .ids
+            )
+            order = env["sale.order"].create(
+                {
+                    "partner_id": self.partner_id,
+                    "user_id": user.id,
+                    "order_line": [Command.create({"product_id": self.product_id, "price_unit": 10})],
+                }
+            )
+            # Confirmed without firing the triggers: the tests fire them.
+            order.write({"state": "sale", "date_order": fields.Datetime.now() - timedelta(days=40)})
+            self.order_id = order.id
+        self.addCleanup(self._delete_committed_data)
+
+    def _env(self, cr):
+        cr.execute("SET lock_timeout = '30s'")
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    def _delete_committed_data(self):
+        with self.db.cursor() as cr:
+            env = self._env(cr)
+            order = env["sale.order"].browse(self.order_id)
+            order.write({"state": "cancel"})
+            order.unlink()
+            env["olimp.followup"].search([("rule_id", "in", self.rule_ids)]).unlink()
+            env["olimp.followup.rule"].browse(self.rule_ids).unlink()
+            env["res.partner"].browse(self.partner_id).unlink()
+            env["product.product"].browse(self.product_id).product_tmpl_id.unlink()
+
+    def _count(self):
+        """Follow-ups per rule of the test's order and customer (the database's own rules may fire too)."""
+        with closing(self.db.cursor()) as cr:
+            cr.execute(
+                "SELECT rule_id, count(*) FROM olimp_followup WHERE order_id = %s OR partner_id = %s GROUP BY rule_id",
+                [self.order_id, self.partner_id],
+            )
+            return dict(cr.fetchall())
+
+    def _activity_count(self):
+        with closing(self.db.cursor()) as cr:
+            cr.execute(
+                "SELECT count(*) FROM mail_activity WHERE (res_model = 'sale.order' AND res_id = %s) "
+                "OR (res_model = 'res.partner' AND res_id = %s)",
+                [self.order_id, self.partner_id],
+            )
+            return cr.fetchone()[0]
+
+    def _schedule(self, env, which):
+        if which == "order":
+            return env["olimp.followup"]._schedule_orders("order_confirmed", env["sale.order"].browse(self.order_id))
+        rule = env["olimp.followup.rule"].browse(self.rule_ids[1])
+        return env["olimp.followup"]._schedule_no_order(rules=rule)[0]
+
+    def _race_after_commit(self, which):
+        """B's snapshot predates A's commit: B cannot see A's follow-ups and must not duplicate them."""
+        with closing(self.db.cursor()) as cr_a, closing(self.db.cursor()) as cr_b:
+            env_a, env_b = self._env(cr_a), self._env(cr_b)
+            self.assertEqual(env_b["sale.order"].browse(self.order_id).state, "sale")  # B's snapshot starts
+            created_a = self._schedule(env_a, which)
+            self.assertIn(self.rule_ids[0 if which == "order" else 1], created_a.rule_id.ids)
+            cr_a.commit()
+            created_b = self._schedule(env_b, which)
+            self.assertFalse(created_b)
+            cr_b.commit()
+
+    def _race_in_flight(self, which):
+        """B inserts while A's insert is not committed yet: B waits for A, then skips what A made."""
+        with closing(self.db.cursor()) as cr_a, closing(self.db.cursor()) as cr_b:
+            env_a, env_b = self._env(cr_a), self._env(cr_b)
+            self.assertEqual(env_b["sale.order"].browse(self.order_id).state, "sale")  # B's snapshot starts
+            self.assertIn(self.rule_ids[0 if which == "order" else 1], self._schedule(env_a, which).rule_id.ids)
+            result = {}
+
+            def run_b():
+                try:
+                    result["created"] = self._schedule(env_b, which).ids
+                    cr_b.commit()
+                except Exception as error:  # reported by the main thread
+                    result["error"] = error
+                    cr_b.rollback()
+
+            thread = threading.Thread(target=run_b)
+            thread.start()
+            self._wait_until_blocked(cr_b._cnx.get_backend_pid(), thread)
+            cr_a.commit()
+            thread.join(60)
+            self.assertFalse(thread.is_alive())
+            self.assertNotIn("error", result)
+            self.assertEqual(result["created"], [])
+
+    def _wait_until_blocked(self, pid, thread):
+        with closing(self.db.cursor()) as cr:
+            for __ in range(200):
+                cr.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+                row = cr.fetchone()
+                if (row and row[0] == "Lock") or not thread.is_alive():
+                    return
+                cr.rollback()
+                time.sleep(0.05)
+        self.fail("The second transaction never waited for the first one")
+
+    def _assert_once(self, rule_index):
+        counts = self._count()
+        self.assertEqual(counts.get(self.rule_ids[rule_index]), 1)
+        self.assertEqual(set(counts.values()), {1}, "one follow-up per rule")
+        self.assertEqual(self._activity_count(), sum(counts.values()), "one activity per follow-up")
+
+    def test_order_trigger_race_after_commit(self):
+        self._race_after_commit("order")
+        self._assert_once(0)
+
+    def test_order_trigger_race_in_flight(self):
+        self._race_in_flight("order")
+        self._assert_once(0)
+
+    def test_no_order_cron_race_after_commit(self):
+        self._race_after_commit("no_order")
+        self._assert_once(1)
+
+    def test_no_order_cron_race_in_flight(self):
+        self._race_in_flight("no_order")
+        self._assert_once(1)

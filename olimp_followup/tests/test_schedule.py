@@ -1,0 +1,273 @@
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import FollowupCase
+
+
+@tagged("post_install", "-at_install")
+class TestSchedule(FollowupCase):
+    @freeze_time("2025-03-10 10:00:00")
+    def test_order_confirmed(self):
+        rule = self._rule(delay_days=3)
+        order = self._order()
+        order.with_user(self.salesman).action_confirm()
+        followup = order.olimp_followup_ids
+        self.assertEqual(len(followup), 1)
+        self.assertRecordValues(
+            followup,
+            [
+                {
+                    "rule_id": rule.id,
+                    "task_type": "feedback",
+                    "partner_id": self.customer.id,
+                    "order_id": order.id,
+                    "user_id": self.salesman.id,
+                    "team_id": self.team.id,
+                    "manager_user_id": self.manager.id,
+                    "trigger_date": date(2025, 3, 10),
+                    "date_deadline": date(2025, 3, 13),
+                    "state": "planned",
+                    "is_overdue": False,
+                    "on_time": False,
+                }
+            ],
+        )
+        activity = followup.activity_id
+        self.assertEqual(self._activities(order), activity)
+        self.assertRecordValues(
+            activity,
+            [
+                {
+                    "res_model": "sale.order",
+                    "res_id": order.id,
+                    "user_id": self.salesman.id,
+                    "date_deadline": date(2025, 3, 13),
+                    "summary": "Feedback call",
+                    "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+                    "automated": True,
+                }
+            ],
+        )
+        self.assertIn("How do you like it?", activity.note)
+        # A standard activity: it is in the salesperson's activities of sales orders.
+        self.assertIn(activity, order.with_user(self.salesman).activity_ids)
+        self.assertEqual(order.olimp_followup_count, 1)
+        self.assertEqual(self.customer.olimp_followup_count, 1)
+
+    @freeze_time("2025-03-10 10:00:00")
+    def test_contact_order_belongs_to_commercial_partner(self):
+        self._rule()
+        order = self._order(partner=self.contact, confirm=True)
+        self.assertEqual(order.olimp_followup_ids.partner_id, self.customer)
+
+    @freeze_time("2025-03-10 10:00:00")
+    def test_deadline_of_each_step(self):
+        for delay in (0, 3, 14, 30, 60, 80):
+            self._rule(name=f"Step {delay}", delay_days=delay)
+        order = self._order(confirm=True)
+        self.assertEqual(
+            sorted(order.olimp_followup_ids.mapped("date_deadline")),
+            [date(2025, 3, 10), date(2025, 3, 13), date(2025, 3, 24), date(2025, 4, 9), date(2025, 5, 9)]
+            + [date(2025, 5, 29)],
+        )
+        self.assertEqual(len(self._activities(order)), 6)
+
+    def test_responsible_types(self):
+        rules = {
+            "order_salesperson": self._rule(name="R1", responsible="order_salesperson"),
+            "partner_salesperson": self._rule(name="R2", responsible="partner_salesperson"),
+            "team_leader": self._rule(name="R3", responsible="team_leader"),
+            "user": self._rule(name="R4", responsible="user", user_id=self.admin.id),
+        }
+        order = self._order(confirm=True)
+        users = {f.rule_id: f.user_id for f in order.olimp_followup_ids}
+        self.assertEqual(users[rules["order_salesperson"]], self.salesman)
+        self.assertEqual(users[rules["partner_salesperson"]], self.salesman_2)
+        self.assertEqual(users[rules["team_leader"]], self.leader)
+        self.assertEqual(users[rules["user"]], self.admin)
+        activity_users = {a.summary: a.user_id for a in self._activities(order)}
+        self.assertEqual(
+            activity_users, {"R1": self.salesman, "R2": self.salesman_2, "R3": self.leader, "R4": self.admin}
+        )
+
+    def test_team_leader_falls_back_to_employee_manager(self):
+        rule = self._rule(responsible="team_leader")
+        order = self._order(team=self.env["crm.team"], confirm=True)
+        self.assertFalse(order.team_id.user_id)
+        self.assertEqual(order.olimp_followup_ids.filtered(lambda f: f.rule_id == rule).user_id, self.manager)
+
+    def test_missing_responsible_falls_back_to_salesperson(self):
+        self._rule(responsible="partner_salesperson")
+        order = self._order(partner=self.customer_2, confirm=True)
+        self.assertFalse(self.customer_2.user_id)
+        self.assertEqual(order.olimp_followup_ids.user_id, self.salesman)
+
+    def test_nobody_responsible(self):
+        self._rule(responsible="partner_salesperson")
+        order = self._order(partner=self.customer_2, user=self.env["res.users"], team=self.env["crm.team"])
+        with self.assertLogs("odoo.addons.olimp_followup.models.followup_scheduler", "WARNING") as logs:
+            order.action_confirm()
+        self.assertIn("nobody responsible", logs.output[0])
+        self.assertFalse(order.olimp_followup_ids)
+
+    def test_conditions(self):
+        big = self._rule(name="Big orders", domain="[('amount_untaxed', '>=', 1000)]")
+        everyone = self._rule(name="Every order")
+        small_order = self._order(amount=100)
+        big_order = self._order(amount=5000)
+        (small_order | big_order).action_confirm()
+        self.assertEqual(small_order.olimp_followup_ids.rule_id, everyone)
+        self.assertEqual(big_order.olimp_followup_ids.rule_id, big | everyone)
+
+    def test_rule_company(self):
+        other_company = self.env["res.company"].create({"name": "Other Company"})
+        self._rule(company_id=other_company.id)
+        order = self._order(confirm=True)
+        self.assertFalse(order.olimp_followup_ids)
+
+    def test_archived_rule_does_not_fire(self):
+        self._rule(active=False)
+        self.assertFalse(self._order(confirm=True).olimp_followup_ids)
+
+    def test_trigger_twice_no_duplicate(self):
+        self._rule()
+        self._rule(name="Invoice paid", trigger="invoice_paid")
+        order = self._order(confirm=True)
+        first = order.olimp_followup_ids
+        again = self.Followup._schedule_orders("order_confirmed", order)
+        self.assertFalse(again)
+        self.Followup._schedule_orders("order_confirmed", order | order)
+        self.assertEqual(order.olimp_followup_ids, first)
+        self.assertEqual(len(self._activities(order)), 1)
+
+    def test_batch_confirmation(self):
+        self._rule(name="A")
+        self._rule(name="B", delay_days=10)
+        orders = self.env["sale.order"]
+        for __ in range(5):
+            orders |= self._order()
+        orders.action_confirm()
+        self.assertEqual(len(orders.olimp_followup_ids), 10)
+        self.assertEqual(len(self._activities(orders)), 10)
+        self.assertEqual(set(orders.olimp_followup_ids.activity_id.mapped("res_id")), set(orders.ids))
+
+    def test_queries_do_not_grow_with_orders(self):
+        self._rule(name="A", domain="[('amount_untaxed', '>', 0)]")
+        self._rule(name="B", responsible="team_leader")
+        self._rule(name="C", responsible="partner_salesperson")
+
+        def count_queries(size):
+            partners = [self.customer, self.contact, self.customer_2]
+            orders = self.env["sale.order"].browse([self._order(partners[i % 3]).id for i in range(size)])
+            orders.write({"state": "sale"})
+            self.env.invalidate_all()
+            self.env.flush_all()
+            orders = orders.browse(orders.ids)
+            before = self.cr.sql_log_count
+            followups = self.Followup._schedule_orders("order_confirmed", orders)
+            self.env.flush_all()
+            self.assertEqual(len(followups), 3 * size)
+            return self.cr.sql_log_count - before
+
+        count_queries(3)  # warm-up: caches of models, activity types, translations
+        self.assertEqual(count_queries(3), count_queries(12))
+
+    @freeze_time("2025-03-10 10:00:00")
+    def test_invoice_paid(self):
+        rule = self._rule(name="After payment", trigger="invoice_paid", delay_days=5)
+        order = self._order(confirm=True)
+        self.assertFalse(order.olimp_followup_ids)
+        invoice = order._create_invoices()
+        invoice.action_post()
+        self.assertFalse(order.olimp_followup_ids)
+        with freeze_time("2025-03-20 10:00:00"):
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create({})._create_payments()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertRecordValues(
+            order.olimp_followup_ids,
+            [{"rule_id": rule.id, "trigger_date": date(2025, 3, 20), "date_deadline": date(2025, 3, 25)}],
+        )
+
+    def test_invoice_partly_paid_does_not_fire(self):
+        self._rule(name="After payment", trigger="invoice_paid")
+        order = self._order(confirm=True, amount=1000)
+        invoice = order._create_invoices()
+        invoice.action_post()
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
+            {"amount": 100}
+        )._create_payments()
+        self.assertEqual(invoice.payment_state, "partial")
+        self.assertFalse(order.olimp_followup_ids)
+
+    def test_cancel_order_cancels_open_followups(self):
+        self._rule(name="A")
+        self._rule(name="B")
+        order = self._order(confirm=True)
+        done, planned = order.olimp_followup_ids
+        done.action_done()
+        order._action_cancel()
+        self.assertEqual(done.state, "done")
+        self.assertRecordValues(planned, [{"state": "cancelled", "cancel_reason": "order", "activity_id": False}])
+        self.assertFalse(self._activities(order))
+
+    @freeze_time("2025-03-10 10:00:00")
+    def test_reconfirmed_order_revives_followups(self):
+        self._rule(delay_days=3)
+        order = self._order(confirm=True)
+        followup = order.olimp_followup_ids
+        order._action_cancel()
+        order.action_draft()
+        with freeze_time("2025-03-12 10:00:00"):
+            order.action_confirm()
+        self.assertEqual(order.olimp_followup_ids, followup)
+        self.assertRecordValues(
+            followup, [{"state": "planned", "cancel_reason": False, "date_deadline": date(2025, 3, 15)}]
+        )
+        self.assertEqual(self._activities(order), followup.activity_id)
+
+    def test_cancelled_by_user_is_not_revived(self):
+        self._rule(trigger="invoice_paid")
+        order = self._order(confirm=True)
+        self.Followup._schedule_orders("invoice_paid", order)
+        followup = order.olimp_followup_ids
+        followup.action_cancel()
+        self.Followup._schedule_orders("invoice_paid", order)
+        self.assertEqual(followup.state, "cancelled")
+        self.assertFalse(self._activities(order))
+
+    def test_draft_order_is_ignored(self):
+        self._rule()
+        order = self._order()
+        self.assertFalse(self.Followup._schedule_orders("order_confirmed", order))
+
+
+@tagged("post_install", "-at_install")
+class TestDefaultRegulation(FollowupCase):
+    @freeze_time("2025-03-10 10:00:00")
+    def test_confirmation_schedules_the_regulation(self):
+        steps = ["feedback", "support", "needs", "offer", "reorder"]
+        rules = self.Rule.browse([self.env.ref(f"olimp_followup.rule_{step}").id for step in steps])
+        rules.write({"active": True})
+        order = self._order()
+        order.with_user(self.salesman).action_confirm()
+        followups = order.olimp_followup_ids
+        self.assertEqual(followups.rule_id, rules)
+        self.assertEqual(set(followups.user_id), {self.salesman})
+        self.assertEqual(
+            sorted(followups.mapped("date_deadline")),
+            [date(2025, 3, 13), date(2025, 3, 24), date(2025, 4, 9), date(2025, 5, 9), date(2025, 5, 29)],
+        )
+        activities = self.env["mail.activity"].with_user(self.salesman).search([("user_id", "=", self.salesman.id)])
+        self.assertEqual(activities.filtered(lambda a: a.res_id == order.id), followups.activity_id)
+        self.assertEqual(len(followups.activity_id), 5)
+        # The activity view of sales orders shows them (same data the web client asks for).
+        data = (
+            self.env["mail.activity"].with_user(self.salesman).get_activity_data("sale.order", [("id", "=", order.id)])
+        )
+        self.assertEqual(len(data["activity_res_ids"]), 1)
+        self.assertEqual(sum(len(group["ids"]) for group in data["grouped_activities"][order.id].values()), 5)

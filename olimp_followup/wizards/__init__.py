@@ -1,0 +1,1 @@
+from . import olimp_followup_done_wizard

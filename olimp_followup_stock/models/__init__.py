@@ -1,0 +1,2 @@
+from . import olimp_followup_rule
+from . import stock_picking
