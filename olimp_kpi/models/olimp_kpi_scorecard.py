@@ -138,6 +138,21 @@ class OlimpKpiScorecard(models.Model):
             scorecard.efficiency_trend = scoring.trend(scorecard.efficiency, scorecard.previous_efficiency)
 
     def _check_open(self):
+        """Refuse any change to closed scorecards; lock the scorecards about to change.
+
+        Whoever changes a scorecard, its lines or its answers locks the scorecard row first, as the refresh and the
+        close do: a change waits for a refresh or a close of the same scorecard running in another transaction
+        (and a refresh skips a scorecard being edited) instead of both waiting for each other on its lines, a
+        deadlock. A change that began before a close committed fails to lock (a serialization failure, retried as
+        every RPC call is) and then finds the scorecard closed, whatever it changes: an answer's comment too.
+        """
+        ids = [scorecard_id for scorecard_id in self.ids if isinstance(scorecard_id, int)]
+        if ids:
+            # A serialization failure here is expected and retried: not logged as an error.
+            self.env.cr.execute(
+                SQL("SELECT id FROM olimp_kpi_scorecard WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE", ids),
+                log_exceptions=False,
+            )
         closed = self.filtered(lambda sc: sc.state == "closed")
         if closed:
             raise UserError(

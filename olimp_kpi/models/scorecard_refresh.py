@@ -165,7 +165,20 @@ class ScorecardRefresh:
             )
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(query, log_exceptions=False)
-                return [row[0] for row in self.env.cr.fetchall()]
+                locked = [row[0] for row in self.env.cr.fetchall()]
+                if locked:
+                    # Their lines too: a line another transaction changed (e.g. its floor) and committed after this
+                    # one began could not be updated later; found now, its scorecard is skipped. Writers lock the
+                    # scorecard before its lines (see _check_open), so nobody else holds these lines now.
+                    self.env.cr.execute(
+                        SQL(
+                            "SELECT id FROM olimp_kpi_scorecard_line WHERE scorecard_id = ANY(%s) "
+                            "ORDER BY id FOR NO KEY UPDATE",
+                            locked,
+                        ),
+                        log_exceptions=False,
+                    )
+                return locked
 
         try:
             return lock(ids)
