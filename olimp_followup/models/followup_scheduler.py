@@ -30,8 +30,8 @@ from datetime import timedelta
 from psycopg2 import errors as pgerrors
 
 from odoo import fields
+from odoo.addons.olimp_kpi.models.expected_sql_errors import expected_sql_errors
 from odoo.osv import expression
-from odoo.tools import mute_logger
 
 from .olimp_followup_rule import ORDER_TRIGGERS
 
@@ -306,14 +306,14 @@ class FollowupScheduler:
         if not vals_list:
             return Followup
         try:
-            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+            with self.env.cr.savepoint(), expected_sql_errors():
                 return Followup.create(vals_list)
         except CONCURRENT_INSERT_ERRORS:
             _logger.info("Follow-ups scheduled concurrently by another transaction: inserting them one by one.")
         created = []
         for vals in vals_list:
             try:
-                with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                with self.env.cr.savepoint(), expected_sql_errors():
                     created.append(Followup.create(vals).id)
             except CONCURRENT_INSERT_ERRORS:
                 _logger.debug("Follow-up %s already scheduled by another transaction: skipped.", vals)

@@ -1,4 +1,7 @@
+import logging
 from collections import defaultdict
+
+from psycopg2 import errors as pgerrors
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -7,6 +10,8 @@ from odoo.tools.sql import index_exists
 
 from .followup_scheduler import FollowupScheduler
 from .olimp_followup_rule import TASK_TYPES
+
+_logger = logging.getLogger(__name__)
 
 RATINGS = [
     ("0", "Not rated"),
@@ -448,8 +453,43 @@ class OlimpFollowup(models.Model):
         ]
         Followup = self.sudo()
         batch = Followup.search(domain, limit=batch_size, order="date_deadline, id")
-        if batch:
-            self.env.add_to_compute(self._fields["is_overdue"], batch)
-            batch.flush_recordset(["is_overdue"])
+        locked = batch._lock_planned()
+        if locked:
+            self.env.add_to_compute(self._fields["is_overdue"], locked)
+            locked.flush_recordset(["is_overdue"])
         remaining = Followup.search_count(domain) if len(batch) == batch_size else 0
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
+
+    def _lock_planned(self):
+        """Lock the planned follow-ups of ``self``, skipping those another transaction holds or changed meanwhile.
+
+        A follow-up being marked done by its salesperson is left to them (``SKIP LOCKED``): their change sets its
+        overdue flag too. One done and committed after this transaction began cannot be locked in REPEATABLE READ
+        (a serialization failure): it is skipped as well, one savepoint per follow-up on that rare path.
+        """
+
+        def lock(ids):
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM olimp_followup WHERE id = ANY(%s) AND state = 'planned' "
+                        "ORDER BY id FOR NO KEY UPDATE SKIP LOCKED",
+                        ids,
+                    ),
+                    log_exceptions=False,
+                )
+                return [row[0] for row in self.env.cr.fetchall()]
+
+        if not self:
+            return self
+        self.env.flush_all()
+        try:
+            return self.browse(lock(self.ids))
+        except pgerrors.SerializationFailure:
+            locked = []
+            for followup_id in self.ids:
+                try:
+                    locked += lock([followup_id])
+                except pgerrors.SerializationFailure:
+                    _logger.info("Follow-up %s changed by a concurrent transaction: not flagged", followup_id)
+            return self.browse(locked)

@@ -2,6 +2,9 @@
 
 ``self.registry.cursor()`` would not do: in tests it may hand out a cursor sharing the test's connection. The data
 these tests need is committed with a real cursor and deleted at the end.
+
+Also: the nightly crons (silent customers, overdue flag) while sales people mark follow-ups done, and every trigger
+and cron fired from several workers at once, a few rounds over.
 """
 
 import threading
@@ -30,6 +33,13 @@ class TestConcurrentScheduling(TransactionCase):
                 env["olimp.followup.rule"]
                 .create(
                     [
+                        {
+                            "name": "Concurrent thanks",
+                            "trigger": "invoice_paid",
+                            "delay_days": 1,
+                            "activity_type_id": activity_type.id,
+                            "domain": f"[('partner_id', '=', {self.partner_id})]",
+                        },
                         {
                             "name": "Concurrent feedback",
                             "trigger": "order_confirmed",
@@ -96,7 +106,9 @@ class TestConcurrentScheduling(TransactionCase):
     def _schedule(self, env, which):
         if which == "order":
             return env["olimp.followup"]._schedule_orders("order_confirmed", env["sale.order"].browse(self.order_id))
-        rule = env["olimp.followup.rule"].browse(self.rule_ids[1])
+        if which == "paid":
+            return env["olimp.followup"]._schedule_orders("invoice_paid", env["sale.order"].browse(self.order_id))
+        rule = env["olimp.followup.rule"].browse(self.rule_ids[2])
         return env["olimp.followup"]._schedule_no_order(rules=rule)[0]
 
     def _race_after_commit(self, which):
@@ -105,7 +117,7 @@ class TestConcurrentScheduling(TransactionCase):
             env_a, env_b = self._env(cr_a), self._env(cr_b)
             self.assertEqual(env_b["sale.order"].browse(self.order_id).state, "sale")  # B's snapshot starts
             created_a = self._schedule(env_a, which)
-            self.assertIn(self.rule_ids[0 if which == "order" else 1], created_a.rule_id.ids)
+            self.assertIn(self.rule_ids[1 if which == "order" else 2], created_a.rule_id.ids)
             cr_a.commit()
             created_b = self._schedule(env_b, which)
             self.assertFalse(created_b)
@@ -116,7 +128,7 @@ class TestConcurrentScheduling(TransactionCase):
         with closing(self.db.cursor()) as cr_a, closing(self.db.cursor()) as cr_b:
             env_a, env_b = self._env(cr_a), self._env(cr_b)
             self.assertEqual(env_b["sale.order"].browse(self.order_id).state, "sale")  # B's snapshot starts
-            self.assertIn(self.rule_ids[0 if which == "order" else 1], self._schedule(env_a, which).rule_id.ids)
+            self.assertIn(self.rule_ids[1 if which == "order" else 2], self._schedule(env_a, which).rule_id.ids)
             result = {}
 
             def run_b():
@@ -155,16 +167,129 @@ class TestConcurrentScheduling(TransactionCase):
 
     def test_order_trigger_race_after_commit(self):
         self._race_after_commit("order")
-        self._assert_once(0)
+        self._assert_once(1)
 
     def test_order_trigger_race_in_flight(self):
         self._race_in_flight("order")
-        self._assert_once(0)
+        self._assert_once(1)
 
     def test_no_order_cron_race_after_commit(self):
         self._race_after_commit("no_order")
-        self._assert_once(1)
+        self._assert_once(2)
 
     def test_no_order_cron_race_in_flight(self):
         self._race_in_flight("no_order")
-        self._assert_once(1)
+        self._assert_once(2)
+
+    # -- crons and triggers at once ------------------------------------------------------------------------------
+    def _overdue_followup(self):
+        """A planned follow-up of the test's order whose deadline passed since the overdue cron last ran."""
+        with self.db.cursor() as cr:
+            env = self._env(cr)
+            followup = self._schedule(env, "order").filtered(lambda f: f.rule_id.id == self.rule_ids[1])
+            self.assertTrue(followup.is_overdue, "due 37 days ago")
+            followup.flush_recordset()
+            cr.execute("UPDATE olimp_followup SET is_overdue = false WHERE id = %s", [followup.id])
+            return followup.id
+
+    def _run(self, env, function, result):
+        try:
+            result["value"] = function(env)
+            env.flush_all()
+            env.cr.commit()
+        except Exception as error:  # reported by the main thread
+            result["error"] = error
+            env.cr.rollback()
+
+    def test_overdue_cron_while_a_followup_is_being_done(self):
+        """The salesperson marks the follow-up done; the cron meanwhile skips it instead of failing on it."""
+        followup_id = self._overdue_followup()
+        with closing(self.db.cursor()) as cr_user, closing(self.db.cursor()) as cr_cron:
+            env_user, env_cron = self._env(cr_user), self._env(cr_cron)
+            self.assertTrue(env_cron["olimp.followup"].browse(followup_id).activity_id)  # the cron's snapshot
+            env_user["olimp.followup"].browse(followup_id).action_done(feedback="Late, but done")
+            env_user.flush_all()
+            result = {}
+            thread = threading.Thread(
+                target=self._run, args=(env_cron, lambda env: env["olimp.followup"]._cron_flag_overdue(), result)
+            )
+            thread.start()
+            blocked = self._blocked(cr_cron._cnx.get_backend_pid(), thread)
+            cr_user.commit()
+            thread.join(60)
+            self.assertFalse(thread.is_alive())
+            self.assertNotIn("error", result)
+            self.assertFalse(blocked, "the cron does not wait for the follow-up being done")
+        self._assert_done_late(followup_id)
+
+    def test_overdue_cron_after_a_followup_was_done(self):
+        """The follow-up was done and committed after the cron's transaction began: skipped, no error."""
+        followup_id = self._overdue_followup()
+        with closing(self.db.cursor()) as cr_cron:
+            env_cron = self._env(cr_cron)
+            self.assertTrue(env_cron["olimp.followup"].browse(followup_id).activity_id)  # the cron's snapshot
+            with self.db.cursor() as cr_user:
+                self._env(cr_user)["olimp.followup"].browse(followup_id).action_done(feedback="Late, but done")
+            env_cron["olimp.followup"]._cron_flag_overdue()
+            env_cron.flush_all()
+            cr_cron.commit()
+        self._assert_done_late(followup_id)
+
+    def _assert_done_late(self, followup_id):
+        with closing(self.db.cursor()) as cr:
+            followup = self._env(cr)["olimp.followup"].browse(followup_id)
+            self.assertRecordValues(followup, [{"state": "done", "is_overdue": True, "on_time": False}])
+            self.assertEqual(followup.feedback, "Late, but done")
+
+    def _blocked(self, pid, thread):
+        """Whether the transaction of ``pid`` waits for a lock before ``thread`` ends."""
+        with closing(self.db.cursor()) as cr:
+            for __ in range(100):
+                if not thread.is_alive():
+                    return False
+                cr.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+                row = cr.fetchone()
+                if row and row[0] == "Lock":
+                    return True
+                cr.rollback()
+                time.sleep(0.05)
+        return thread.is_alive()
+
+    def test_triggers_and_crons_at_once(self):
+        """Every trigger and cron of follow-ups from four workers at once, three rounds: each follow-up once."""
+        workers = [
+            lambda env: self._schedule(env, "order"),
+            lambda env: self._schedule(env, "order"),
+            lambda env: self._schedule(env, "paid"),
+            lambda env: self._schedule(env, "paid"),
+            lambda env: self._schedule(env, "no_order"),
+            lambda env: self._schedule(env, "no_order"),
+            lambda env: env["olimp.followup"]._cron_flag_overdue(),
+        ]
+        for round_ in range(3):
+            with self.db.cursor() as cr:
+                env = self._env(cr)
+                env["olimp.followup"].search([("rule_id", "in", self.rule_ids)]).unlink()
+            cursors = [self.db.cursor() for _worker in workers]
+            try:
+                envs = [self._env(cr) for cr in cursors]
+                barrier = threading.Barrier(len(workers))
+                results = [{} for _worker in workers]
+
+                def run(env, function, result, barrier=barrier):
+                    barrier.wait(30)
+                    self._run(env, function, result)
+
+                threads = [threading.Thread(target=run, args=args) for args in zip(envs, workers, results, strict=True)]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join(60)
+            finally:
+                for cr in cursors:
+                    cr.close()
+            self.assertFalse([result["error"] for result in results if "error" in result], f"round {round_}")
+            counts = self._count()
+            self.assertEqual({rule: counts.get(rule) for rule in self.rule_ids}, dict.fromkeys(self.rule_ids, 1))
+            self.assertEqual(set(counts.values()), {1}, "one follow-up per rule (the database's own rules too)")
+            self.assertEqual(self._activity_count(), sum(counts.values()), "one activity per follow-up")

@@ -5,10 +5,11 @@ from babel.dates import format_date
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL
 from odoo.tools.misc import get_lang
 
 from ..engine import periods, scoring
+from .expected_sql_errors import expected_sql_errors
 from .scorecard_refresh import ScorecardRefresh
 
 _logger = logging.getLogger(__name__)
@@ -252,13 +253,13 @@ class OlimpKpiScorecard(models.Model):
         is the last word. The rare conflict falls back to one savepoint per scorecard.
         """
         try:
-            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+            with self.env.cr.savepoint(), expected_sql_errors():
                 return self.create(vals_list)
         except psycopg2.errors.UniqueViolation:
             created = self.browse()
             for vals in vals_list:
                 try:
-                    with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                    with self.env.cr.savepoint(), expected_sql_errors():
                         created |= self.create(vals)
                 except psycopg2.errors.UniqueViolation:
                     _logger.info(
