@@ -5,6 +5,7 @@ import importlib.util
 import logging
 import threading
 
+import pytest
 from conftest import ROOT
 
 spec = importlib.util.spec_from_file_location(
@@ -68,11 +69,8 @@ def test_nested_and_exception():
     handler = Records()
     logger.addHandler(handler)
     try:
-        try:
-            with module.expected_sql_errors(), module.expected_sql_errors():
-                raise ValueError("handled")
-        except ValueError:
-            pass
+        with pytest.raises(ValueError), module.expected_sql_errors(), module.expected_sql_errors():
+            raise ValueError("handled")
         logger.error("after")
         assert handler.messages == ["after"]
     finally:
