@@ -13,6 +13,7 @@ class HrEmployee(models.Model):
         groups="hr.group_hr_user",
         tracking=True,
         index="btree_not_null",
+        check_company=True,
         help="The KPIs and plans this employee is measured by every month.",
     )
     olimp_scorecard_ids = fields.One2many(
@@ -41,9 +42,21 @@ class HrEmployee(models.Model):
             employee.olimp_scorecard_count = counts.get(employee, 0)
             employee.olimp_efficiency = last.get(employee, 0.0)
 
-    @api.constrains("olimp_kpi_profile_id", "user_id")
+    @api.constrains("olimp_kpi_profile_id", "user_id", "company_id")
     def _check_olimp_kpi_user(self):
         for employee in self:
+            profile_company = employee.olimp_kpi_profile_id.company_id
+            if profile_company and profile_company != employee.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "The KPI profile %(profile)s belongs to %(company)s: it cannot be assigned to %(employee)s, "
+                        "an employee of %(employee_company)s.",
+                        profile=employee.olimp_kpi_profile_id.name,
+                        company=profile_company.name,
+                        employee=employee.name,
+                        employee_company=employee.company_id.name,
+                    )
+                )
             if employee.olimp_kpi_profile_id and not employee.user_id:
                 raise ValidationError(
                     self.env._(

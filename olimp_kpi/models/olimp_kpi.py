@@ -144,17 +144,18 @@ class OlimpKpi(models.Model):
 
     @api.constrains("code", "company_id")
     def _check_code_unique(self):
+        # Codes are unique within each company, shared KPIs counting in every company: a shared KPI's code is
+        # compared with all others, including those of companies the user does not work in (hence sudo).
+        Kpi = self.sudo().with_context(active_test=False)
         for kpi in self:
-            same = self.with_context(active_test=False).search_count(
-                [
-                    ("id", "!=", kpi.id),
-                    ("code", "=", kpi.code),
-                    ("company_id", "in", [kpi.company_id.id, False] if kpi.company_id else [False]),
-                ],
-                limit=1,
-            )
-            if same:
+            scope = [("company_id", "in", [kpi.company_id.id, False])] if kpi.company_id else []
+            if Kpi.search_count([("id", "!=", kpi.id), ("code", "=", kpi.code), *scope], limit=1):
                 raise ValidationError(self.env._("The KPI code %(code)s is already used.", code=kpi.code))
+
+    @api.constrains("company_id")
+    def _check_company_of_profiles(self):
+        lines = self.env["olimp.kpi.profile.line"].sudo().search([("kpi_id", "in", self.ids)])
+        lines._check_kpi_company()
 
     @api.constrains("yellow_from", "green_from")
     def _check_thresholds(self):

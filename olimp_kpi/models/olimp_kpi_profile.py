@@ -37,6 +37,11 @@ class OlimpKpiProfile(models.Model):
         for profile in self:
             profile.employee_count = counts.get(profile, 0)
 
+    @api.constrains("company_id")
+    def _check_company_of_lines(self):
+        self.line_ids._check_kpi_company()
+        self.env["hr.employee"].sudo().search([("olimp_kpi_profile_id", "in", self.ids)])._check_olimp_kpi_user()
+
     @api.depends("line_ids.weight")
     def _compute_total_weight(self):
         for profile in self:

@@ -31,6 +31,23 @@ class OlimpKpiProfileLine(models.Model):
         for line in self.filtered(lambda ln: ln.kpi_id.kind == "qualitative" and not ln.target):
             line.target = 100.0
 
+    @api.constrains("kpi_id", "profile_id")
+    def _check_kpi_company(self):
+        """A profile of a company counts KPIs of that company or shared ones; a shared profile, shared KPIs."""
+        for line in self.sudo():
+            kpi_company = line.kpi_id.company_id
+            if kpi_company and kpi_company != line.profile_id.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "KPI %(kpi)s belongs to %(company)s: it cannot be part of profile %(profile)s, which is "
+                        "%(profile_company)s.",
+                        kpi=line.kpi_id.display_name,
+                        company=kpi_company.name,
+                        profile=line.profile_id.display_name,
+                        profile_company=line.profile_id.company_id.name or self.env._("shared by all companies"),
+                    )
+                )
+
     @api.constrains("kpi_id")
     def _check_kpi_active(self):
         for line in self:

@@ -220,6 +220,8 @@ class OlimpKpiScorecard(models.Model):
     def generate(self, date=None, employees=None):
         """Make the scorecards of the month of ``date`` (default: today) for every employee with a profile.
 
+        Each scorecard belongs to its employee's company; only employees of the caller's companies (the active
+        ones) are considered, also when ``employees`` (a recordset, or a list of ids over RPC) is given.
         Idempotent: an employee already having a scorecard for that month keeps it untouched, also when two
         workers generate at once (they are serialised per month by a transaction lock, and the unique constraint
         stands behind it). Returns the scorecards of the month for those employees (their ids over RPC).
@@ -235,7 +237,14 @@ class OlimpKpiScorecard(models.Model):
                 [("olimp_kpi_profile_id", "!=", False), ("company_id", "in", self.env.companies.ids)]
             )
         else:
-            employees = employees.sudo().filtered("olimp_kpi_profile_id")
+            if not isinstance(employees, models.BaseModel):
+                try:
+                    employees = Employee.browse([int(employee_id) for employee_id in employees]).exists()
+                except (ValueError, TypeError) as error:
+                    raise UserError(self.env._("%(value)s is not a list of employee ids.", value=employees)) from error
+            employees = employees.sudo().filtered(
+                lambda emp: emp.olimp_kpi_profile_id and emp.company_id in self.env.companies
+            )
         employees = employees.filtered(lambda emp: emp.user_id and emp.olimp_kpi_profile_id.line_ids)
         self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(hashtext('olimp_kpi_generate'), %s)", month.toordinal()))
         Scorecard = self.sudo()

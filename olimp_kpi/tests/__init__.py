@@ -8,3 +8,4 @@ from . import test_access_matrix
 from . import test_concurrency
 from . import test_export
 from . import test_bad_input
+from . import test_multi_company
