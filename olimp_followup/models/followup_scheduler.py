@@ -10,7 +10,7 @@ size of the batch:
 1. read the active rules of the trigger (one query) and, for each rule with conditions, the records of the batch
    that match them (one query per rule);
 2. read the follow-ups that already exist for these rules and records (one query): a (rule, order) pair, or a
-   (rule, customer, period) triple for silent customers, never gets a second follow-up. Follow-ups cancelled
+   (rule, customer, company, period) for silent customers, never gets a second follow-up. Follow-ups cancelled
    together with their order come back to life when the order is confirmed again;
 3. resolve the responsible user of each new follow-up (order's salesperson, customer's salesperson, team leader or
    the employee's manager, fixed user), with one query for the employee hierarchy;
@@ -147,7 +147,10 @@ class FollowupScheduler:
     def schedule_no_order(self, rules=None, limit=None, today=None):
         """Reactivation follow-ups for the customers without order for the rule's number of days.
 
-        One follow-up per (rule, customer, silent period): running it again the same period does nothing.
+        Silence is counted per company: a rule of a company looks at the customer's orders in that company only,
+        and a rule shared by all companies fires in each company where the customer stopped ordering, the
+        follow-up belonging to that company (so that its sales people see it). One follow-up per (rule, customer,
+        company, silent period): running it again the same period does nothing.
 
         :param rules: the ``no_order`` rules to run (default: all active ones)
         :param limit: at most this many follow-ups are made by one call
@@ -155,53 +158,70 @@ class FollowupScheduler:
         """
         today = today or fields.Date.context_today(self.Followup)
         rules = rules.with_env(self.env) if rules is not None else self._rules("no_order")
+        rules = rules.filtered(lambda r: r.active and r.trigger == "no_order")
         Partner = self.env["res.partner"].with_context(active_test=True)
-        todo = []
-        for rule in rules.filtered(lambda r: r.active and r.trigger == "no_order"):
+        candidates = {}
+        for rule in rules:
             domain = expression.AND(
                 [
                     rule._parsed_domain(),
-                    [
-                        ("olimp_last_order_date", "!=", False),
-                        ("olimp_last_order_date", "<=", today - timedelta(days=rule.no_order_days)),
-                    ],
+                    [("olimp_last_order_date", "!=", False)],
                     [("company_id", "in", [rule.company_id.id, False])] if rule.company_id else [],
                 ]
             )
-            partners = Partner.search_fetch(domain, ["olimp_last_order_date"], order="olimp_last_order_date, id")
-            keys = {
-                partner: period_key(partner.olimp_last_order_date, today, rule.no_order_days) for partner in partners
-            }
+            candidates[rule] = Partner.search(domain)
+        last_orders = self._last_orders(Partner.union(*candidates.values()))
+        companies_of = defaultdict(list)
+        for partner_id, company_id in last_orders:
+            companies_of[partner_id].append(company_id)
+        todo = []
+        for rule, partners in candidates.items():
+            oldest = today - timedelta(days=rule.no_order_days)
+            keys = {}
+            for partner in partners:
+                for company_id in [rule.company_id.id] if rule.company_id else companies_of[partner.id]:
+                    last = last_orders.get((partner.id, company_id))
+                    if last and last[0] <= oldest:
+                        keys[partner, company_id] = period_key(last[0], today, rule.no_order_days)
             done = {
-                (followup.partner_id.id, followup.period_key)
+                (followup.partner_id.id, followup.company_id.id, followup.period_key)
                 for followup in self.Followup.search_fetch(
                     [
                         ("rule_id", "=", rule.id),
                         ("order_id", "=", False),
-                        ("partner_id", "in", partners.ids),
+                        ("partner_id", "in", list({partner.id for partner, __ in keys})),
                         ("period_key", "in", list(set(keys.values()))),
                     ],
-                    ["partner_id", "period_key"],
+                    ["partner_id", "company_id", "period_key"],
                 )
             }
-            todo += [(rule, partner, key) for partner, key in keys.items() if (partner.id, key) not in done]
+            todo += [
+                (rule, partner, company_id, key)
+                for (partner, company_id), key in keys.items()
+                if (partner.id, company_id, key) not in done
+            ]
+        # The longest silent first, as one batch of a cron run may not make them all.
+        todo.sort(key=lambda item: (last_orders[item[1].id, item[2]][0], item[1].id, item[2], item[0].id))
+        self._load_managers(
+            Partner.union(*(partner for __, partner, __, __ in todo)).user_id.union(
+                *(salesperson for __, salesperson in last_orders.values())
+            )
+            | rules.user_id
+        )
         # Customers nobody is responsible for are left out before batching: they are not "remaining" work.
-        partners = Partner.union(*(partner for _rule, partner, _key in todo))
-        last_salespeople = self._last_salespeople(partners)
-        self._load_managers(partners.user_id.union(*last_salespeople.values()) | rules.user_id)
         ready = []
         unassigned = defaultdict(list)
-        for rule, partner, key in todo:
-            user = self._responsible(rule, partner, salesperson=last_salespeople.get(partner.id))
+        for rule, partner, company_id, key in todo:
+            user = self._responsible(rule, partner, salesperson=last_orders[partner.id, company_id][1])
             if user:
-                ready.append((rule, partner, key, user))
+                ready.append((rule, partner, company_id, key, user))
             else:
                 unassigned[rule].append(partner.display_name)
         self._warn_unassigned(unassigned, "customers")
         batch = ready[:limit] if limit else ready
+        Company = self.env["res.company"]
         vals_list = []
-        for rule, partner, key, user in batch:
-            company = rule.company_id or partner.company_id or self.env.company
+        for rule, partner, company_id, key, user in batch:
             vals_list.append(
                 {
                     "rule_id": rule.id,
@@ -210,8 +230,8 @@ class FollowupScheduler:
                     "period_key": key,
                     "user_id": user.id,
                     "team_id": user.sale_team_id.id,
-                    "manager_user_id": self._manager(user, company).id,
-                    "company_id": company.id,
+                    "manager_user_id": self._manager(user, Company.browse(company_id)).id,
+                    "company_id": company_id,
                     "trigger_date": today,
                     "date_deadline": today + timedelta(days=rule.delay_days),
                 }
@@ -265,20 +285,33 @@ class FollowupScheduler:
         """Managers of ``users`` in the employee hierarchy, in one query: the team leader when there is no team."""
         self._managers = self.Followup._manager_users(users)
 
-    def _last_salespeople(self, partners):
-        """``{commercial partner id: salesperson of its last confirmed order}``, in one query."""
+    def _last_orders(self, partners):
+        """``{(commercial partner id, company id): (date of the last confirmed order, its salesperson)}``.
+
+        One query for all ``partners`` (commercial entities), over their orders and their contacts'. The
+        salesperson is that of the last order that has one (an empty recordset when none has).
+        """
         if not partners:
             return {}
-        last = {}
-        for partner, user, date_order in self.env["sale.order"]._read_group(
-            [("partner_id", "child_of", partners.ids), ("state", "=", "sale"), ("user_id", "!=", False)],
-            ["partner_id", "user_id"],
-            ["date_order:max"],
+        dates, salespeople = {}, {}
+        for partner, company, user, date_order in (
+            self.env["sale.order"]
+            .with_context(active_test=False)
+            ._read_group(
+                [("partner_id.commercial_partner_id", "in", partners.ids), ("state", "=", "sale")],
+                ["partner_id", "company_id", "user_id"],
+                ["date_order:max"],
+            )
         ):
-            key = partner.commercial_partner_id.id
-            if key not in last or date_order > last[key][0]:
-                last[key] = (date_order, user)
-        return {key: user for key, (__, user) in last.items()}
+            if not date_order:
+                continue
+            key = (partner.commercial_partner_id.id, company.id)
+            day = fields.Date.context_today(self.Followup, date_order)
+            dates[key] = max(dates.get(key, day), day)
+            if user and (key not in salespeople or date_order > salespeople[key][0]):
+                salespeople[key] = (date_order, user)
+        User = self.env["res.users"]
+        return {key: (day, salespeople[key][1] if key in salespeople else User) for key, day in dates.items()}
 
     @staticmethod
     def _warn_unassigned(unassigned, what):

@@ -44,12 +44,19 @@ PROTECTED_FIELDS = {
     "cancel_reason",
     "activity_id",
 }
-# Partial unique indexes: one follow-up per (rule, order), and per (rule, customer, period) for the rules that
-# fire on a customer's silence (no order). A plain UNIQUE over nullable columns would accept duplicates.
+# Partial unique indexes: one follow-up per (rule, order), and per (rule, customer, company, period) for the rules
+# that fire on a customer's silence (no order), which is counted per company. A plain UNIQUE over nullable columns
+# would accept duplicates.
 UNIQUE_INDEXES = [
     ("olimp_followup_rule_order_uniq", ["rule_id", "order_id"], "order_id IS NOT NULL"),
-    ("olimp_followup_rule_partner_period_uniq", ["rule_id", "partner_id", "period_key"], "order_id IS NULL"),
+    (
+        "olimp_followup_rule_partner_company_period_uniq",
+        ["rule_id", "partner_id", "company_id", "period_key"],
+        "order_id IS NULL",
+    ),
 ]
+# Replaced by the one above (version 18.0.1.0.0): a customer silent in two companies gets a follow-up in each.
+OBSOLETE_INDEXES = ["olimp_followup_rule_partner_period_uniq"]
 
 
 class OlimpFollowup(models.Model):
@@ -174,6 +181,8 @@ class OlimpFollowup(models.Model):
 
     def init(self):
         result = super().init()
+        for name in OBSOLETE_INDEXES:
+            self.env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))
         for name, columns, where in UNIQUE_INDEXES:
             if not index_exists(self.env.cr, name):
                 self.env.cr.execute(
@@ -411,6 +420,7 @@ class OlimpFollowup(models.Model):
                     "automated": True,
                 }
             )
+        self._subscribe_repeated_responsibles(vals_list)
         # Scheduled by the regulation, not assigned by a colleague: no e-mail per activity.
         activities = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(vals_list)
         ids_by_note = defaultdict(list)
@@ -426,6 +436,25 @@ class OlimpFollowup(models.Model):
             self.env.cr.execute(SQL("UPDATE mail_activity SET note = %s WHERE id = ANY(%s)", note, ids))
         activities.invalidate_recordset(["note"])
         return activities
+
+    def _subscribe_repeated_responsibles(self, activity_vals_list):
+        """Subscribe beforehand the users who get several of these activities on the same document.
+
+        ``mail.activity.create`` subscribes each user to the documents of their new activities, browsing the
+        documents of the batch as they come: a document twice (two rules, one responsible) inserted the follower
+        twice, a unique violation that failed the whole confirmation or scan when the user did not follow the
+        document yet (an imported order, a team leader, a customer reached by two 'No order' rules).
+        """
+        seen = set()
+        repeated = defaultdict(set)
+        for vals in activity_vals_list:
+            key = (vals["res_model"], vals["res_id"], vals["user_id"])
+            if key in seen:
+                repeated[vals["res_model"], vals["user_id"]].add(vals["res_id"])
+            seen.add(key)
+        Users = self.env["res.users"].sudo()
+        for (model, user_id), res_ids in repeated.items():
+            self.env[model].sudo().browse(sorted(res_ids)).message_subscribe(Users.browse(user_id).partner_id.ids)
 
     # -- scheduling -----------------------------------------------------------------------------------------------
     @api.model
