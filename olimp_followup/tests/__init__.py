@@ -8,3 +8,4 @@ from . import test_concurrency
 from . import test_views
 from . import test_web
 from . import test_multi_company
+from . import test_access_matrix

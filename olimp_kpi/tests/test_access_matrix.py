@@ -2,13 +2,21 @@
 
 The matrix is data (``EXPECTED``): each cell lists the operations a group may perform on a model; the test tries
 every operation for every group and model, and checks it is allowed exactly when the matrix says so.
+
+Other add-ons reuse :class:`AccessMatrixMixin` for their own models: they set ``expected_matrix`` and extend
+``_target``, ``_create_values`` and ``_write_values`` (see ``olimp_followup/tests/test_access_matrix.py``); the
+tests over the ORM and over JSON-RPC come with the mixin (``allow_inherited_tests_method`` lets Odoo run them).
 """
+
+import logging
 
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
+
+_logger = logging.getLogger(__name__)
 
 GROUPS = {
     "kpi_user": "olimp_kpi.group_kpi_user",
@@ -30,11 +38,15 @@ EXPECTED = {
     "olimp.kpi.scorecard.answer": {"kpi_user": "r", "kpi_manager": "rwc", "kpi_admin": "rwcu", "hr_officer": "r"},
     "olimp.kpi.generate.wizard": {"kpi_manager": "rwcu", "kpi_admin": "rwcu"},
     "olimp.kpi.profile.assign.wizard": {"kpi_admin": "rwcu"},
+    # An export holds the figures its creator may see until downloaded; the transient vacuum deletes it.
+    "olimp.kpi.export.wizard": {"kpi_user": "rwc", "kpi_manager": "rwc", "kpi_admin": "rwc", "hr_officer": "rwc"},
 }
 
 
 class AccessMatrixMixin:
     """Builds, for every model, records each group could legitimately touch, and tries every operation."""
+
+    expected_matrix = EXPECTED
 
     @classmethod
     def _setup_matrix(cls):
@@ -91,6 +103,8 @@ class AccessMatrixMixin:
             return env[model].create({"date": "2026-11-01"}).sudo(False)
         if model == "olimp.kpi.profile.assign.wizard":
             return env[model].create({"profile_id": self.profile.id}).sudo(False)
+        if model == "olimp.kpi.export.wizard":
+            return env[model].create({"date": "2026-11-01"}).sudo(False)
         raise AssertionError(model)
 
     def _next(self):
@@ -130,6 +144,8 @@ class AccessMatrixMixin:
             return {"date": "2026-11-01"}
         if model == "olimp.kpi.profile.assign.wizard":
             return {"profile_id": self.profile.id}
+        if model == "olimp.kpi.export.wizard":
+            return {"date": "2026-11-01"}
         raise AssertionError(model)
 
     def _write_values(self, model):
@@ -143,12 +159,14 @@ class AccessMatrixMixin:
             "olimp.kpi.scorecard.answer": {"value": "yes"},
             "olimp.kpi.generate.wizard": {"refresh": False},
             "olimp.kpi.profile.assign.wizard": {"employee_ids": []},
+            "olimp.kpi.export.wizard": {"date": "2026-10-01"},
         }[model]
 
     def _check_matrix(self, call):
         """``call(user, model, method, args, kwargs)`` returns True when allowed, False on an access error."""
         failures = []
-        for model, rights in EXPECTED.items():
+        checked = 0
+        for model, rights in self.expected_matrix.items():
             for key, user in self.users.items():
                 allowed = rights.get(key, "")
                 for op in "rwcu":
@@ -167,17 +185,12 @@ class AccessMatrixMixin:
                         done = call(user, model, method, args, {})
                         savepoint.close(rollback=True)
                     self.env.invalidate_all()
+                    checked += 1
                     if done != (op in allowed):
                         failures.append(f"{key} {method} {model}: {'allowed' if done else 'denied'}")
         self.assertFalse(failures, "\n".join(failures))
-
-
-@tagged("post_install", "-at_install")
-class TestAccessMatrixOrm(AccessMatrixMixin, HttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._setup_matrix()
+        self.assertEqual(checked, len(self.expected_matrix) * len(self.users) * 4)
+        _logger.info("%s: %s cells of the access matrix checked (models × groups × operations)", self, checked)
 
     def test_matrix_over_orm(self):
         def call(user, model, method, args, kwargs):
@@ -214,6 +227,17 @@ class TestAccessMatrixOrm(AccessMatrixMixin, HttpCase):
             return True
 
         self._check_matrix(call)
+
+
+@tagged("post_install", "-at_install")
+class TestAccessMatrixOrm(AccessMatrixMixin, HttpCase):
+    # The matrix tests (over the ORM and over JSON-RPC) come from the mixin.
+    allow_inherited_tests_method = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_matrix()
 
     @mute_logger("odoo.http")
     def test_record_rules_over_json_rpc(self):
