@@ -5,3 +5,4 @@ from . import test_scorecard_lifecycle
 from . import test_security
 from . import test_demo
 from . import test_screens
+from . import test_ui
