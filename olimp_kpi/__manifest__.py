@@ -26,6 +26,7 @@
     ],
     "demo": [
         "demo/olimp_kpi_demo.xml",
+        "demo/olimp_kpi_team_demo.xml",
     ],
     "assets": {
         # Every backend page gets only the loader; the screens' own bundle is loaded when one of them opens.
