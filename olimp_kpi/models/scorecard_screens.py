@@ -179,15 +179,19 @@ class ScorecardScreens:
             }
             aggregation = spec_kpi.aggregation
             if aggregation == "sum":
-                sentence = self.env._("Sum of %(measure)s of %(model)s records by %(date)s, credited to %(subject)s.")
+                sentence = self.env._(
+                    "Sum of “%(measure)s” of “%(model)s” records by “%(date)s”, credited to “%(subject)s”."
+                )
             elif aggregation == "avg":
-                sentence = self.env._("Average %(measure)s of %(model)s records by %(date)s, credited to %(subject)s.")
+                sentence = self.env._(
+                    "Average “%(measure)s” of “%(model)s” records by “%(date)s”, credited to “%(subject)s”."
+                )
             elif aggregation == "count_distinct":
                 sentence = self.env._(
-                    "Number of distinct %(measure)s of %(model)s records by %(date)s, credited to %(subject)s."
+                    "Number of distinct “%(measure)s” of “%(model)s” records by “%(date)s”, credited to “%(subject)s”."
                 )
             else:
-                sentence = self.env._("Number of %(model)s records by %(date)s, credited to %(subject)s.")
+                sentence = self.env._("Number of “%(model)s” records by “%(date)s”, credited to “%(subject)s”.")
             parts.append(sentence % values)
         if line["direction"] == scoring.LOWER:
             parts.append(self.env._("Lower is better: completion is plan ÷ actual."))

@@ -46,16 +46,21 @@ export class HistoryChart extends Component {
                 return { key: month.key, label: month.label, x, empty: true, title: _t("No scorecard") };
             }
             const barHeight = scale(point.actual);
+            const y = this.baseline - barHeight;
+            const planY = point.target ? this.baseline - scale(point.target) : null;
+            // The value sits on its bar, unless the plan's dash is there: then above both.
+            const labelY = planY !== null && Math.abs(y - planY) < 14 ? Math.min(y, planY) - 5 : y - 5;
             const value = formatKpiValue(point.actual, this.props.unit, this.props.currency);
             const plan = formatKpiValue(point.target, this.props.unit, this.props.currency);
             return {
                 key: month.key,
                 label: month.label,
                 x,
-                y: this.baseline - barHeight,
+                y,
                 height: Math.max(barHeight, 1),
                 zone: point.zone,
-                planY: point.target ? this.baseline - scale(point.target) : null,
+                planY,
+                labelY,
                 short: this.props.unit === "amount" ? humanNumber(point.actual, { decimals: 0 }) : value,
                 title: _t("%(month)s: %(actual)s of %(plan)s (%(completion)s)", {
                     month: month.label,

@@ -4,6 +4,7 @@ import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 import { parseFloat } from "@web/views/fields/parsers";
+import { useSetupAction } from "@web/search/action_hook";
 import { Layout } from "@web/search/layout";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
 import { formatKpiValue, formatPlanInput, selectionLabel } from "../common/format";
@@ -35,6 +36,11 @@ export class PlanGrid extends Component {
             company_id: toInt(params.company_id),
         };
         this.formatPlanInput = formatPlanInput;
+        // Back from the plans list (breadcrumbs): the same layout and filters as before.
+        if (this.props.state?.filters) {
+            Object.assign(this.filters, this.props.state.filters);
+        }
+        useSetupAction({ getLocalState: () => ({ filters: { ...this.filters } }) });
         onWillStart(() => this.load());
     }
 
@@ -67,6 +73,12 @@ export class PlanGrid extends Component {
     /** The KPI a cell belongs to: its column in the KPIs mode, the chosen KPI in the months mode. */
     kpiOf(column) {
         return this.data.mode === "kpis" ? column : this.selectedKpi || {};
+    }
+
+    get noCellTitle() {
+        return this.data.mode === "months"
+            ? _t("No scorecard line this month: scorecards are made on the 1st, or by Copy Plans to Next Month.")
+            : _t("This KPI is not in the employee's scorecard.");
     }
 
     monthOf(column) {

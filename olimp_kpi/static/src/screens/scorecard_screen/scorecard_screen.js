@@ -2,6 +2,7 @@ import { Component, onWillStart, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
+import { useSetupAction } from "@web/search/action_hook";
 import { Layout } from "@web/search/layout";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
 import { formatKpiValue, formatPercent, selectionLabel } from "../common/format";
@@ -24,13 +25,23 @@ export class ScorecardScreen extends Component {
         this.action = useService("action");
         this.notification = useService("notification");
         this.state = useState({ data: null, selectedKpiId: null, busy: false });
+        // Back from the records or the form (breadcrumbs): the same employee, month and row as before.
+        useSetupAction({
+            getLocalState: () => ({
+                employeeId: this.state.data?.employee?.id,
+                month: this.state.data?.month.key,
+                kpiId: this.state.selectedKpiId,
+            }),
+        });
         const params = actionParams(this.props.action);
         onWillStart(() =>
-            this.load({
-                employeeId: toInt(params.employee_id),
-                month: params.month,
-                kpiId: toInt(params.kpi_id),
-            })
+            this.load(
+                this.props.state || {
+                    employeeId: toInt(params.employee_id),
+                    month: params.month,
+                    kpiId: toInt(params.kpi_id),
+                }
+            )
         );
     }
 

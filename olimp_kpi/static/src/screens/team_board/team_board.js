@@ -2,6 +2,7 @@ import { Component, onWillStart, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
+import { useSetupAction } from "@web/search/action_hook";
 import { Layout } from "@web/search/layout";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
 import { formatKpiValue, formatPercent, selectionLabel } from "../common/format";
@@ -27,6 +28,18 @@ export class TeamBoard extends Component {
             team_id: toInt(params.team_id),
             company_id: toInt(params.company_id),
         };
+        // Back from a scorecard (breadcrumbs): the same filters and order as before.
+        if (this.props.state?.filters) {
+            Object.assign(this.filters, this.props.state.filters);
+            Object.assign(this.state, { sortKey: this.props.state.sortKey, sortAsc: this.props.state.sortAsc });
+        }
+        useSetupAction({
+            getLocalState: () => ({
+                filters: { ...this.filters },
+                sortKey: this.state.sortKey,
+                sortAsc: this.state.sortAsc,
+            }),
+        });
         onWillStart(() => this.load());
     }
 
