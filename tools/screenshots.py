@@ -54,7 +54,15 @@ class Rpc:
     def __init__(self, url, db, login, password):
         self.url = url.rstrip("/")
         self.session = requests.Session()
-        result = self.call("/web/session/authenticate", {"db": db, "login": login, "password": password})
+        deadline = time.time() + TIMEOUT
+        while True:  # the server may still be starting
+            try:
+                result = self.call("/web/session/authenticate", {"db": db, "login": login, "password": password})
+                break
+            except requests.ConnectionError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(1)
         self.uid = result["uid"]
 
     def call(self, route, params):

@@ -75,6 +75,12 @@ export class PlanGrid extends Component {
         return this.data.mode === "kpis" ? column : this.selectedKpi || {};
     }
 
+    get emptyTitle() {
+        return this.data.mode === "kpis"
+            ? _t("No scorecard in %s", this.data.month.label)
+            : _t("No plan for this KPI around %s", this.data.month.label);
+    }
+
     get noCellTitle() {
         return this.data.mode === "months"
             ? _t("No scorecard line this month: scorecards are made on the 1st, or by Copy Plans to Next Month.")

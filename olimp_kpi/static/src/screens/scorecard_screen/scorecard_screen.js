@@ -83,6 +83,17 @@ export class ScorecardScreen extends Component {
         return this.data.month.key === this.data.current_month;
     }
 
+    get emptyTitle() {
+        const month = this.data.month.label;
+        return this.data.employee
+            ? _t("No scorecard for %(employee)s in %(month)s", { employee: this.data.employee.name, month })
+            : _t("No scorecard in %s", month);
+    }
+
+    get previousEfficiency() {
+        return _t("Previous month: %s", formatPercent(this.scorecard.previous_efficiency));
+    }
+
     get otherEmployees() {
         return this.data.employees.length > 1;
     }

@@ -59,6 +59,10 @@ export class TeamBoard extends Component {
         return this.state.data;
     }
 
+    get emptyTitle() {
+        return _t("No scorecard in %s", this.data.month.label);
+    }
+
     get isCurrentMonth() {
         return this.data.month.key === this.data.current_month;
     }
