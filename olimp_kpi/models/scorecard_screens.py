@@ -25,7 +25,7 @@ PLAN_MONTHS_BEFORE = 2
 PLAN_MONTHS_AFTER = 3
 MANAGER_GROUP = "olimp_kpi.group_kpi_manager"
 
-EMPLOYEE_CARD_FIELDS = ["employee_id", "user_id", "efficiency", "state", "red_count"]
+EMPLOYEE_CARD_FIELDS = ["employee_id", "user_id"]
 CARD_FIELDS = [
     "employee_id",
     "user_id",
@@ -132,7 +132,7 @@ class ScorecardScreens:
         currency = self.env["res.currency"].browse(currency_id or self.env.company.currency_id.id)
         return {"id": currency.id, "symbol": currency.symbol, "position": currency.position, "name": currency.name}
 
-    def _can_edit(self):
+    def _is_team_leader(self):
         return self.env.user.has_group(MANAGER_GROUP)
 
     def _kpis(self, kpi_ids):
@@ -224,15 +224,7 @@ class ScorecardScreens:
         month = self._month(month)
         cards = self.Scorecard.search_read([("date_from", "=", month)], EMPLOYEE_CARD_FIELDS)
         employees = [
-            {
-                "id": card["employee_id"][0],
-                "name": card["employee_id"][1],
-                "scorecard_id": card["id"],
-                "efficiency": card["efficiency"],
-                "state": card["state"],
-                "red_count": card["red_count"],
-            }
-            for card in cards
+            {"id": card["employee_id"][0], "name": card["employee_id"][1], "scorecard_id": card["id"]} for card in cards
         ]
         employees.sort(key=lambda employee: employee["name"].casefold())
         if employee_id:
@@ -297,7 +289,7 @@ class ScorecardScreens:
             months,
         )
         is_open = card["state"] == "open"
-        can_edit = self._can_edit() and is_open and scorecard.has_access("write")
+        can_edit = self._is_team_leader() and is_open and scorecard.has_access("write")
         for line in lines:
             kpi = kpis[line["kpi_id"][0]]
             line.update(
@@ -315,7 +307,6 @@ class ScorecardScreens:
             "lines": lines,
             "history_months": [self._month_info(day, "LLL") for day in months],
             "can_edit": can_edit,
-            "can_manage": self._can_edit() and scorecard.has_access("write"),
         }
 
     # -- the team board --------------------------------------------------------------------------------------
@@ -401,7 +392,7 @@ class ScorecardScreens:
             ]
         employees = {line["employee_id"][0]: line["employee_id"][1] for line in lines}
         row_keys = sorted(employees, key=lambda employee: employees[employee].casefold())
-        can_edit = self._can_edit()
+        can_edit = self._is_team_leader()
         cells = boards.matrix(
             row_keys,
             [column["key"] for column in columns],
@@ -441,7 +432,7 @@ class ScorecardScreens:
 
         Lines of a closed scorecard of the next month keep their plan. Returns what was done, for a notification.
         """
-        if not self._can_edit():
+        if not self._is_team_leader():
             raise AccessError(self.env._("Only team leaders can copy plans to the next month."))
         month = self._month(month)
         next_month = periods.next_month_start(month)
