@@ -10,6 +10,7 @@ from odoo.tools.misc import get_lang
 
 from ..engine import periods, scoring
 from .scorecard_refresh import ScorecardRefresh
+from .scorecard_screens import ScorecardScreens
 
 _logger = logging.getLogger(__name__)
 
@@ -283,6 +284,31 @@ class OlimpKpiScorecard(models.Model):
             "date_from": month,
             "line_ids": [fields.Command.create(vals) for vals in line_vals],
         }
+
+    # -- screens of the web client (static/src/screens): plain JSON read with the caller's access rights ------
+    @api.model
+    def get_screen_data(self, employee_id=None, month=None):
+        """The scorecard screen: one employee's KPIs of one month, with details, history and checklist answers.
+
+        Without ``employee_id``: the caller's own scorecard, else the first one they may see that month.
+        """
+        return ScorecardScreens(self.env).screen(employee_id, month)
+
+    @api.model
+    def get_team_board(self, month=None, team_id=None, company_id=None):
+        """Employees × KPIs of one month: completion and zone per cell, efficiency per employee."""
+        return ScorecardScreens(self.env).team_board(month, team_id, company_id)
+
+    @api.model
+    def get_plan_grid(self, month=None, mode="kpis", kpi_id=None, team_id=None, company_id=None):
+        """Plans to edit in place: employees × KPIs of one month (``mode="kpis"``), or employees × months around
+        ``month`` for one KPI (``mode="months"``)."""
+        return ScorecardScreens(self.env).plan_grid(month, mode, kpi_id, team_id, company_id)
+
+    @api.model
+    def copy_plan_to_next_month(self, month, team_id=None, company_id=None, kpi_id=None):
+        """Team leaders: make next month's scorecards if needed and give them this month's plans."""
+        return ScorecardScreens(self.env).copy_plan_to_next_month(month, team_id, company_id, kpi_id)
 
     @api.model
     def _cron_generate(self):

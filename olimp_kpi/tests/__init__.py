@@ -8,3 +8,5 @@ from . import test_access_matrix
 from . import test_concurrency
 from . import test_export
 from . import test_bad_input
+from . import test_screens
+from . import test_ui
