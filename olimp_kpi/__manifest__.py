@@ -26,4 +26,5 @@
     "demo": [
         "demo/olimp_kpi_demo.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
 }

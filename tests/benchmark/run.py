@@ -678,7 +678,11 @@ def main(argv=None):
     try:
         if args.smoke or args.employees:
             with odoo_env.environment(args.db) as env:
-                generate.generate(env, args.employees or 1000, args.records or 1_000_000, args.seed, log=log)
+                generated = generate.generate(
+                    env, args.employees or 1000, args.records or 1_000_000, args.seed, log=log
+                )
+            if generated:
+                generate.vacuum(args.db, log=log)
         with odoo_env.environment(args.db) as env:
             results = run(
                 env,
