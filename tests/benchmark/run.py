@@ -340,6 +340,72 @@ class Bench:
             "queries": int(statistics.median(queries)),
         }
 
+    def run_gamification_cron(self):
+        """The path of the challenge cron: ``challenge._update_all()``.
+
+        It computes the goals of participants seen online since their goals were last written (``bus_presence``)
+        with ``update_goal()``, then looks for goals to create, reports and rewards. Every participant is marked
+        online first, and the challenge as reported today, so that all goals are computed and no report is sent.
+        """
+        from odoo.tools import SQL  # noqa: PLC0415
+
+        goal_ids = self.goal_ids(self.users)
+        self.reset_goals(goal_ids)
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO bus_presence (user_id, status, last_poll, last_presence)
+                   SELECT user_id, 'online', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+                     FROM unnest(%s::int[]) AS user_id
+                   ON CONFLICT (user_id) WHERE user_id IS NOT NULL
+                   DO UPDATE SET status = 'online', last_poll = EXCLUDED.last_poll,
+                                 last_presence = EXCLUDED.last_presence""",
+                self.users.ids,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE gamification_challenge SET last_report_date = %s WHERE id = %s",
+                datetime.date.today(),
+                self.challenge.id,
+            )
+        )
+        self.env.cr.commit()
+        elapsed, queries = measure(self.env, self.challenge._update_all)
+        return {"employees": len(self.users), "goals": len(goal_ids), "seconds": elapsed, "queries": queries}
+
+    def run_gamification_per_user(self):
+        """Gamification without batch mode, its default for a new goal definition: one query per goal.
+
+        The definitions are switched (domain with ``user.id``, batch mode off) inside a savepoint rolled back
+        afterwards; the values are compared before the rollback.
+        """
+        goal_ids = self.goal_ids(self.users)
+        self.reset_goals(goal_ids)
+        result = {}
+        try:
+            with self.env.cr.savepoint():
+                for kpi in self.kpis:
+                    self.definitions[kpi.id].write(
+                        {
+                            "batch_mode": False,
+                            "domain": f"[({kpi.user_field_id.name!r}, '=', user.id)] + {kpi.domain}",
+                        }
+                    )
+                goals = self.env["gamification.goal"].browse(goal_ids)
+                elapsed, queries = measure(self.env, goals.update_goal)
+                result = {
+                    "employees": len(self.users),
+                    "goals": len(goal_ids),
+                    "seconds": elapsed,
+                    "queries": queries,
+                    "check": self.compare(len(self.users)),
+                }
+                raise Rollback
+        except Rollback:
+            pass
+        self.env.invalidate_all()
+        return result
+
     def compare(self, count):
         """Actual of every (user, KPI) on both sides; returns the number compared, differing and non-zero."""
         from odoo.tools import SQL  # noqa: PLC0415
@@ -518,13 +584,20 @@ def report(results):
     log()
     log(f"== Scorecards: {main['employees']:,} employees x {len(kpis)} KPIs, month {results['month']}")
     log(f"   source records: {results['source_records']:,}")
-    log(f"   {'':<44}{'wall (s)':>10}{'queries':>10}")
-    log(f"   {'Olimp refresh (action_refresh)':<44}{main['seconds']:>10.3f}{main['queries']:>10,}")
-    log(f"   {'gamification update_goal (batch mode)':<44}{gami['seconds']:>10.3f}{gami['queries']:>10,}")
-    log(
-        f"   {'ratio gamification / ours':<44}{gami['seconds'] / main['seconds']:>9.1f}x"
-        f"{gami['queries'] / main['queries']:>9.1f}x"
-    )
+    rows = [("gamification update_goal(), batch mode", gami)]
+    labels = {
+        "cron": "gamification cron path _update_all(), batch",
+        "per_user": "gamification update_goal(), no batch mode",
+    }
+    rows += [(labels[key], value) for key, value in results["gamification_variants"].items()]
+    log(f"   {'':<46}{'wall (s)':>10}{'queries':>10}{'time ratio':>12}{'query ratio':>12}")
+    log(f"   {'Olimp refresh, action_refresh()':<46}{main['seconds']:>10.3f}{main['queries']:>10,}")
+    for label, row in rows:
+        log(
+            f"   {label:<46}{row['seconds']:>10.3f}{row['queries']:>10,}"
+            f"{row['seconds'] / main['seconds']:>11.1f}x{row['queries'] / main['queries']:>11.1f}x"
+        )
+    log("   (ratios: gamification / ours)")
     check = results["check"]
     log(
         f"   values: {check['compared']:,} (user, KPI) actuals compared, {check['differing']} differ "
@@ -533,6 +606,10 @@ def report(results):
     )
     for example in check["examples"]:
         log(f"     differs: user {example[0]} {example[1]}: ours {example[2]} gamification {example[3]}")
+    for key, variant in results["gamification_variants"].items():
+        other = variant.get("check")
+        if other:
+            log(f"   values, {labels[key]}: {other['compared']:,} compared, {other['differing']} differ")
     log()
     log("== Scaling")
     log(f"   {'employees':>10}{'ours (s)':>10}{'queries':>9}{'gamif. (s)':>12}{'queries':>9}{'ratio':>8}")
@@ -568,7 +645,7 @@ def report(results):
             log(f"   {label:<48}{seconds:>8.1f} s")
 
 
-def run(env, sizes, repeat, gamification_repeat, followups, followup_batch, followup_baseline, scale_gamification):
+def run(env, options):
     params = env["ir.config_parameter"].sudo()
     month_text = params.get_param(generate.PARAM_MONTH)
     if not month_text:
@@ -576,28 +653,41 @@ def run(env, sizes, repeat, gamification_repeat, followups, followup_batch, foll
     month = datetime.date.fromisoformat(month_text)
     bench = Bench(env, month).setup()
     total = len(bench.scorecards)
-    sizes = sorted({min(size, total) for size in sizes} | {total})
+    sizes = sorted({min(size, total) for size in options.sizes} | {total})
     log(f"{env.cr.dbname}: {total:,} scorecards of {month:%Y-%m}, KPIs {', '.join(bench.kpis.mapped('code'))}")
 
     bench.run_ours(total)  # warm-up: database pages and Odoo's caches of metadata, for both sides
-    ours = bench.run_ours(total, repeat)
+    ours = bench.run_ours(total, options.repeat)
     log(f"ours: {ours['seconds']:.3f} s, {ours['queries']} queries")
-    gamification = bench.run_gamification(total, gamification_repeat)
-    log(f"gamification: {gamification['seconds']:.3f} s, {gamification['queries']} queries")
+    gamification = bench.run_gamification(total, options.gamification_repeat)
+    log(f"gamification update_goal: {gamification['seconds']:.3f} s, {gamification['queries']} queries")
     check = bench.compare(total)
+    variants = {}
+    if options.gamification_cron:
+        variants["cron"] = bench.run_gamification_cron()
+        variants["cron"]["check"] = bench.compare(total)
+        log(f"gamification _update_all: {variants['cron']['seconds']:.3f} s, {variants['cron']['queries']} queries")
+    if options.gamification_per_user:
+        variants["per_user"] = bench.run_gamification_per_user()
+        per_user = variants["per_user"]
+        log(f"gamification without batch mode: {per_user['seconds']:.3f} s, {per_user['queries']} queries")
 
     scaling = []
     for size in sizes:
-        row = ours if size == total else bench.run_ours(size, repeat)
+        row = ours if size == total else bench.run_ours(size, options.repeat)
         row = dict(row)
-        if scale_gamification:
-            row["gamification"] = gamification if size == total else bench.run_gamification(size, gamification_repeat)
+        if options.gamification_scaling:
+            row["gamification"] = (
+                gamification if size == total else bench.run_gamification(size, options.gamification_repeat)
+            )
         scaling.append(row)
         log(f"scaling {size}: {row['seconds']:.3f} s, {row['queries']} queries")
     env.cr.commit()
 
     follow = (
-        run_followups(env, followups, followup_batch, followup_baseline) if followups else {"skipped": "--followups 0"}
+        run_followups(env, options.followups, options.followup_batch, options.followup_baseline)
+        if options.followups
+        else {"skipped": "--followups 0"}
     )
     counts = json.loads(params.get_param("olimp_bench.counts") or "{}")
     results = {
@@ -608,6 +698,7 @@ def run(env, sizes, repeat, gamification_repeat, followups, followup_batch, foll
         "records": counts,
         "ours": ours,
         "gamification": gamification,
+        "gamification_variants": variants,
         "check": check,
         "scaling": scaling,
         "followups": follow,
@@ -626,6 +717,9 @@ def verify(results):
         problems.append(f"{check['differing']} actuals differ between our engine and gamification")
     if not any(check["non_zero_per_kpi"].values()):
         problems.append("every actual is zero: the comparison proves nothing")
+    for key, variant in results["gamification_variants"].items():
+        if variant.get("check", {}).get("differing"):
+            problems.append(f"{variant['check']['differing']} actuals differ from gamification ({key})")
     queries = {row["queries"] for row in results["scaling"]}
     if len(queries) != 1:
         problems.append(f"our query count depends on the number of employees: {sorted(queries)}")
@@ -647,7 +741,9 @@ def main(argv=None):
     parser.add_argument("--sizes", default="100,300,1000", help="employee counts of the scaling part")
     parser.add_argument("--repeat", type=int, default=3, help="runs of our refresh per measure (median)")
     parser.add_argument("--gamification-repeat", type=int, default=1)
-    parser.add_argument("--no-gamification-scaling", action="store_true")
+    parser.add_argument("--no-gamification-scaling", action="store_true", help="part 3: our refresh only")
+    parser.add_argument("--no-gamification-cron", action="store_true", help="skip the _update_all() measure")
+    parser.add_argument("--no-gamification-per-user", action="store_true", help="skip the measure without batch")
     parser.add_argument("--followups", type=int, default=10_000, help="follow-ups to schedule (0: skip part 4)")
     parser.add_argument("--followup-batch", type=int, default=500, help="orders per action_confirm() call")
     parser.add_argument("--no-followup-baseline", action="store_true")
@@ -686,13 +782,17 @@ def main(argv=None):
         with odoo_env.environment(args.db) as env:
             results = run(
                 env,
-                sizes,
-                args.repeat,
-                args.gamification_repeat,
-                args.followups,
-                args.followup_batch,
-                not args.no_followup_baseline,
-                not args.no_gamification_scaling,
+                argparse.Namespace(
+                    sizes=sizes,
+                    repeat=args.repeat,
+                    gamification_repeat=args.gamification_repeat,
+                    gamification_scaling=not args.no_gamification_scaling,
+                    gamification_cron=not args.no_gamification_cron,
+                    gamification_per_user=not args.no_gamification_per_user,
+                    followups=args.followups,
+                    followup_batch=args.followup_batch,
+                    followup_baseline=not args.no_followup_baseline,
+                ),
             )
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=2, default=str))
