@@ -258,10 +258,21 @@ class OlimpKpiScorecard(models.Model):
         self.env["ir.cron"]._notify_progress(done=len(scorecards), remaining=0)
 
     @api.model
-    def _cron_refresh(self, batch_size=200):
-        """Refresh, batch by batch, the open scorecards not refreshed since today began (UTC)."""
+    def _refresh_due_domain(self):
+        """Open scorecards not refreshed since today began (UTC): what the daily refresh has still to do."""
         today = fields.Datetime.to_datetime(fields.Date.today())
-        domain = [("state", "=", "open"), "|", ("refreshed_on", "=", False), ("refreshed_on", "<", today)]
+        return [("state", "=", "open"), "|", ("refreshed_on", "=", False), ("refreshed_on", "<", today)]
+
+    @api.model
+    def _cron_refresh(self, batch_size=200):
+        """Refresh the open scorecards not refreshed today, one batch per call.
+
+        The cron worker commits after each call and, since the progress reports scorecards left, calls again
+        (10 calls per run, then the cron is rescheduled at once). A run that stops (restart, timeout, error) loses
+        at most its current batch: the next run starts from the scorecards still due, and those refreshed today
+        are not refreshed twice. With ``queue_job`` installed, ``olimp_kpi_queue`` turns the batches into jobs.
+        """
+        domain = self._refresh_due_domain()
         Scorecard = self.sudo()
         batch = Scorecard.search(domain, limit=batch_size, order="refreshed_on asc nulls first, id")
         if batch:
