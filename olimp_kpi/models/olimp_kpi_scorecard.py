@@ -265,12 +265,21 @@ class OlimpKpiScorecard(models.Model):
 
     @api.model
     def _cron_refresh(self, batch_size=200):
-        """Refresh the open scorecards not refreshed today, one batch per call.
+        """Daily refresh of the open scorecards (cron *KPI: refresh open scorecards*).
+
+        Done here batch by batch (:meth:`_refresh_next_batch`); ``olimp_kpi_queue`` plans it as queue jobs instead
+        when ``queue_job`` is installed.
+        """
+        return self._refresh_next_batch(batch_size)
+
+    @api.model
+    def _refresh_next_batch(self, batch_size=200):
+        """Refresh the next ``batch_size`` open scorecards not refreshed today, and report what is left.
 
         The cron worker commits after each call and, since the progress reports scorecards left, calls again
         (10 calls per run, then the cron is rescheduled at once). A run that stops (restart, timeout, error) loses
         at most its current batch: the next run starts from the scorecards still due, and those refreshed today
-        are not refreshed twice. With ``queue_job`` installed, ``olimp_kpi_queue`` turns the batches into jobs.
+        are not refreshed twice.
         """
         domain = self._refresh_due_domain()
         Scorecard = self.sudo()
@@ -279,3 +288,4 @@ class OlimpKpiScorecard(models.Model):
             batch.action_refresh()
         remaining = Scorecard.search_count(domain) if len(batch) == batch_size else 0
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
+        return len(batch)

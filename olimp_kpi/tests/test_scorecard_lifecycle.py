@@ -139,8 +139,9 @@ class TestScorecardLifecycle(OlimpKpiCase):
         self.assertEqual(scorecards.employee_id, ours)
         self.assertEqual(len(scorecards), 2)
         self._lead(self.user_b, "2026-11-10", 700)
-        self.Scorecard._cron_refresh(batch_size=1)
-        self.Scorecard._cron_refresh(batch_size=1)
+        # The in-process path of the refresh cron (olimp_kpi_queue plans jobs instead, see its tests).
+        self.Scorecard._refresh_next_batch(batch_size=1)
+        self.Scorecard._refresh_next_batch(batch_size=1)
         self.assertTrue(all(scorecards.mapped("refreshed_on")))
         line = self._line(scorecards.filtered(lambda sc: sc.employee_id == self.employee_b), self.sales)
         self.assertEqual(line.actual, 700)
@@ -164,7 +165,7 @@ class TestScorecardLifecycle(OlimpKpiCase):
             return scorecards.filtered("refreshed_on")
 
         with patch.object(Cron, "_notify_progress", lambda cron, **kw: progress.append((kw["done"], kw["remaining"]))):
-            self.Scorecard._cron_refresh(batch_size=2)
+            self.Scorecard._refresh_next_batch(batch_size=2)
             first = refreshed()
             self.assertEqual((len(first), progress[-1]), (2, (2, 3)))
             # The worker stops in the middle of the second batch, its results written: the transaction is lost...
@@ -176,16 +177,16 @@ class TestScorecardLifecycle(OlimpKpiCase):
 
             with self.assertRaises(RuntimeError), self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
                 with patch.object(ScorecardRefresh, "_write", write_then_stop):
-                    self.Scorecard._cron_refresh(batch_size=2)
+                    self.Scorecard._refresh_next_batch(batch_size=2)
             self.assertEqual(refreshed(), first)
             # ... and the next run goes on with the scorecards still due, never the ones refreshed today.
-            self.Scorecard._cron_refresh(batch_size=2)
+            self.Scorecard._refresh_next_batch(batch_size=2)
             second = refreshed() - first
             self.assertEqual((len(second), progress[-1]), (2, (2, 1)))
-            self.Scorecard._cron_refresh(batch_size=2)
+            self.Scorecard._refresh_next_batch(batch_size=2)
             self.assertEqual(refreshed(), scorecards)
             self.assertEqual(progress[-1], (1, 0))
-            self.Scorecard._cron_refresh(batch_size=2)
+            self.Scorecard._refresh_next_batch(batch_size=2)
             self.assertEqual(progress[-1], (0, 0))
         lines = scorecards.line_ids.filtered(lambda ln: ln.kpi_id == self.sales)
         self.assertEqual(sorted(lines.mapped("actual")), [100, 200, 300, 400, 500])
