@@ -428,9 +428,9 @@ class Generator:
         from odoo.tools import SQL  # noqa: PLC0415
 
         Rule = self.env["olimp.followup.rule"].with_context(active_test=False)
-        rules = Rule.search([], order="id")
+        rules = Rule.search([("trigger", "=", "order_confirmed")], order="id")
         if not rules:
-            self.log("  olimp.followup: no follow-up rule in the database, no history generated")
+            self.log("  olimp.followup: no rule triggered by confirmed orders, no history generated")
             return
         required = {
             row[0]
@@ -447,14 +447,19 @@ class Generator:
         if unknown:
             self.log(f"  olimp.followup: required columns {sorted(unknown)} unknown to the generator, skipped")
             return
+        # Each rule fires once per order: every rule for a sample of the confirmed orders, oldest first.
         confirmed = [row for row in self.order_rows if row[4] == "sale"]
         rule_info = [(rule.id, rule.task_type, rule.delay_days or 0) for rule in rules]
+        count = min(count, len(confirmed) * len(rule_info))
+        orders_needed = -(-count // len(rule_info))
+        sample = sorted(self.rng.sample(range(len(confirmed)), orders_needed))
+        pairs = [(confirmed[index], rule) for index in sample for rule in rule_info][:count]
 
         def build(size, offset):
             rule_ids, task_types, partners, orders, users, deadlines, done, states = ([] for _ in range(8))
-            for _ in range(size):
-                order_id, user_id, partner_id, date_order, _state = self.rng.choice(confirmed)
-                rule_id, task_type, delay = self.rng.choice(rule_info)
+            for order, rule in pairs[offset : offset + size]:
+                order_id, user_id, partner_id, date_order, _state = order
+                rule_id, task_type, delay = rule
                 deadline = (date_order + datetime.timedelta(days=delay)).date()
                 finished = self.rng.random() < 0.9
                 rule_ids.append(rule_id)
@@ -518,9 +523,11 @@ def vacuum(db, log=print):
     log(f"  vacuum analyze in {time.perf_counter() - started:.1f} s")
 
 
-def modules_to_install(with_followup=True):
+def modules_to_install(addons_path, with_followup=True):
+    """Our add-on and gamification; olimp_followup too when one of the add-on directories has it."""
     modules = ["olimp_kpi", "gamification"]
-    if with_followup and (odoo_env.ROOT / "olimp_followup" / "__manifest__.py").exists():
+    directories = [Path(path) for path in (addons_path or str(odoo_env.ROOT)).split(",")]
+    if with_followup and any((path / "olimp_followup" / "__manifest__.py").exists() for path in directories):
         modules.append("olimp_followup")
     return modules
 
@@ -532,7 +539,7 @@ def prepare_database(db, template=None, with_followup=True, addons_path=None, lo
         return False
     started = time.perf_counter()
     odoo_env.create_database(db, template)
-    modules = modules_to_install(with_followup)
+    modules = modules_to_install(addons_path, with_followup)
     odoo_env.install_modules(db, modules, addons_path)
     log(
         f"{db}: created{' from ' + template if template else ''}, installed {', '.join(modules)} "

@@ -515,7 +515,7 @@ def _followups(env, count, batch, baseline):
     product = env["product.product"].create({"name": "Benchmark service", "type": "service", "list_price": 100.0})
 
     def make_orders(number):
-        Order = env["sale.order"].with_context(tracking_disable=True, mail_create_nolog=True)
+        Order = env["sale.order"].with_context(mail_create_nolog=True)
         orders = Order
         for first in range(0, number, 500):
             orders |= Order.create(
