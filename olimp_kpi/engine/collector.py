@@ -93,13 +93,15 @@ class Actuals:
         self._counts[key] += count or 0
 
     def value(self, subject, company, month):
-        keys = [(subject, company or None, month)]
+        sums = self._sums
+        total = sums.get((subject, company or None, month), 0.0)
         if company:
-            keys.append((subject, None, month))
-        total = sum(self._sums.get(key, 0.0) for key in keys)
+            total += sums.get((subject, None, month), 0.0)
         if not self.average:
             return total
-        count = sum(self._counts.get(key, 0) for key in keys)
+        count = self._counts.get((subject, company or None, month), 0)
+        if company:
+            count += self._counts.get((subject, None, month), 0)
         return total / count if count else 0.0
 
 

@@ -53,14 +53,14 @@ def pg_array(values):
     plan, which for the 8,000 lines of 1,000 scorecards cost more than the update itself. A single literal is read
     by the array input function in one go. Only numbers, ``None`` and selection keys come here.
     """
-    items = []
-    for value in values:
-        if value is None:
-            items.append("NULL")
-        elif isinstance(value, str):
-            items.append('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
-        else:
-            items.append(repr(value))
+    items = [
+        "NULL"
+        if value is None
+        else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if isinstance(value, str)
+        else repr(value)
+        for value in values
+    ]
     return "{" + ",".join(items) + "}"
 
 
