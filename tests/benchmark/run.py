@@ -567,7 +567,7 @@ def _followups(env, count, batch, baseline):
 
 # -- report -------------------------------------------------------------------------------------------------------
 def machine():
-    info = {"cpus": os.cpu_count()}
+    info = {"cpus": os.cpu_count(), "load_average": os.getloadavg()}
     try:
         with open("/proc/meminfo") as meminfo:
             info["memory_gb"] = round(int(meminfo.readline().split()[1]) / 1024 / 1024, 1)
@@ -706,6 +706,7 @@ def run(env, options):
         "machine": machine(),
     }
     report(results)
+    log(f"   load average at the end: {', '.join(f'{value:.2f}' for value in os.getloadavg())} ({os.cpu_count()} CPUs)")
     return results
 
 
