@@ -8,8 +8,9 @@ What one run measures, on one database and one month (the last month of the gene
 1. our refresh of all the month's scorecards (8 KPIs) with ``olimp.kpi.scorecard.action_refresh()``;
 2. the same 8 measures computed by ``gamification``: one goal definition per KPI (same model, date field, user
    field, domain; ``count`` or ``sum``; batch mode), one challenge over the same users and month, goals computed
-   with ``gamification.goal.update_goal()``, the method the challenge cron (``_update_all``) runs on them;
-3. our refresh again on the first 100 / 300 / 1,000 employees (``--sizes``), to show how cost grows;
+   with ``gamification.goal.update_goal()``, the method the challenge cron runs on them; then the cron's own path,
+   ``challenge._update_all()``, and, for reference, ``update_goal()`` with batch mode off (gamification's default);
+3. both again on the first 100 / 300 / 1,000 employees (``--sizes``), to show how cost grows;
 4. scheduling follow-ups from confirmed orders through the real trigger, ``sale.order.action_confirm()``, when
    ``olimp_followup`` is installed (skipped with a message otherwise); this part is rolled back afterwards.
 
