@@ -32,12 +32,10 @@ class TestSourceIndex(OlimpKpiCase):
         self.assertTrue(self._indexes("sale_order", "user_id", "date_order"))
 
     def test_index_made_once_per_source(self):
-        self.assertFalse(self._indexes("crm_lead", "user_id", "date_deadline"))
+        # Tests that commit (concurrency) may have made this index already: either way there is one, not two.
         self._kpi("DEADLINES")
         self._kpi("DEADLINE_AMOUNT", aggregation="sum", measure="expected_revenue")
-        self.assertEqual(
-            self._indexes("crm_lead", "user_id", "date_deadline"), ["olimp_kpi_src__crm_lead__user_id__date_deadline"]
-        )
+        self.assertEqual(len(self._indexes("crm_lead", "user_id", "date_deadline")), 1)
 
     def test_index_follows_a_changed_date_field(self):
         kpi = self._kpi("CLOSED", date_field="date_deadline")
@@ -46,5 +44,5 @@ class TestSourceIndex(OlimpKpiCase):
 
     def test_indexes_can_be_left_to_the_administrator(self):
         self.env["ir.config_parameter"].set_param("olimp_kpi.source_indexes", "False")
-        self._kpi("OPEN", date_field="date_open")
-        self.assertFalse(self._indexes("crm_lead", "user_id", "date_open"))
+        self._kpi("CONVERTED", date_field="date_conversion")
+        self.assertFalse(self._indexes("crm_lead", "user_id", "date_conversion"))
