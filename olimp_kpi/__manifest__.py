@@ -47,4 +47,5 @@
             "olimp_kpi/static/tests/tours/**/*",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
 }
