@@ -154,6 +154,18 @@ class TestSchedule(FollowupCase):
         self.assertEqual(len(self._activities(orders)), 10)
         self.assertEqual(set(orders.olimp_followup_ids.activity_id.mapped("res_id")), set(orders.ids))
 
+    def test_several_rules_on_an_order_nobody_follows(self):
+        """Orders made without tracking (an import) have no follower: the salesperson is subscribed once."""
+        for name in ("A", "B", "C"):
+            self._rule(name=name)
+        order = self._order()
+        order.message_unsubscribe(partner_ids=order.message_partner_ids.ids)
+        self.assertFalse(order.message_partner_ids)
+        order.with_context(tracking_disable=True).action_confirm()
+        self.assertEqual(len(order.olimp_followup_ids), 3)
+        self.assertEqual(len(self._activities(order)), 3)
+        self.assertIn(self.salesman.partner_id, order.message_partner_ids)
+
     def test_queries_do_not_grow_with_orders(self):
         self._rule(name="A", domain="[('amount_untaxed', '>', 0)]")
         self._rule(name="B", responsible="team_leader")
