@@ -19,6 +19,7 @@
         "views/olimp_kpi_scorecard_line_views.xml",
         "views/olimp_kpi_scorecard_views.xml",
         "views/hr_employee_views.xml",
+        "views/olimp_kpi_screens.xml",
         "wizards/olimp_kpi_generate_wizard_views.xml",
         "wizards/olimp_kpi_export_wizard_views.xml",
         "views/menus.xml",
@@ -26,5 +27,25 @@
     ],
     "demo": [
         "demo/olimp_kpi_demo.xml",
+        "demo/olimp_kpi_team_demo.xml",
     ],
+    "assets": {
+        # Every backend page gets only the loader; the screens' own bundle is loaded when one of them opens.
+        "web.assets_backend": [
+            "olimp_kpi/static/src/screens_loader.js",
+        ],
+        "olimp_kpi.assets_screens": [
+            ("include", "web._assets_helpers"),
+            ("include", "web._assets_backend_helpers"),
+            "web/static/src/scss/pre_variables.scss",
+            "web/static/lib/bootstrap/scss/_variables.scss",
+            "web/static/lib/bootstrap/scss/_variables-dark.scss",
+            "web/static/lib/bootstrap/scss/_maps.scss",
+            "olimp_kpi/static/src/screens/**/*",
+        ],
+        "web.assets_tests": [
+            "olimp_kpi/static/tests/tours/**/*",
+        ],
+    },
+    "uninstall_hook": "uninstall_hook",
 }

@@ -420,11 +420,27 @@ class OlimpFollowup(models.Model):
                     "automated": True,
                 }
             )
-        self._subscribe_repeated_responsibles(vals_list)
+        # Creating an activity subscribes its user to the record, once per activity: two activities of one create
+        # for the same user on the same record would subscribe them twice (a unique violation on mail_followers,
+        # e.g. for imported orders whose salesperson does not follow them yet). So activities are created in
+        # waves holding at most one activity per (record, user): as many creates as rules fire on one order.
+        waves = []
+        rank = defaultdict(int)
+        for followup, vals in zip(followups, vals_list, strict=True):
+            key = (vals["res_model"], vals["res_id"], vals["user_id"])
+            if rank[key] == len(waves):
+                waves.append([])
+            waves[rank[key]].append((followup, vals))
+            rank[key] += 1
         # Scheduled by the regulation, not assigned by a colleague: no e-mail per activity.
-        activities = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(vals_list)
+        Activity = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True)
+        pairs = []
+        for wave in waves:
+            created = Activity.create([vals for _followup, vals in wave])
+            pairs += zip((followup for followup, _vals in wave), created, strict=True)
+        activities = Activity.browse([activity.id for _followup, activity in pairs])
         ids_by_note = defaultdict(list)
-        for followup, activity in zip(followups, activities, strict=True):
+        for followup, activity in pairs:
             followup.activity_id = activity
             note = notes[followup.rule_id.id, followup.user_id.lang or self.env.lang]
             if note:
@@ -436,25 +452,6 @@ class OlimpFollowup(models.Model):
             self.env.cr.execute(SQL("UPDATE mail_activity SET note = %s WHERE id = ANY(%s)", note, ids))
         activities.invalidate_recordset(["note"])
         return activities
-
-    def _subscribe_repeated_responsibles(self, activity_vals_list):
-        """Subscribe beforehand the users who get several of these activities on the same document.
-
-        ``mail.activity.create`` subscribes each user to the documents of their new activities, browsing the
-        documents of the batch as they come: a document twice (two rules, one responsible) inserted the follower
-        twice, a unique violation that failed the whole confirmation or scan when the user did not follow the
-        document yet (an imported order, a team leader, a customer reached by two 'No order' rules).
-        """
-        seen = set()
-        repeated = defaultdict(set)
-        for vals in activity_vals_list:
-            key = (vals["res_model"], vals["res_id"], vals["user_id"])
-            if key in seen:
-                repeated[vals["res_model"], vals["user_id"]].add(vals["res_id"])
-            seen.add(key)
-        Users = self.env["res.users"].sudo()
-        for (model, user_id), res_ids in repeated.items():
-            self.env[model].sudo().browse(sorted(res_ids)).message_subscribe(Users.browse(user_id).partner_id.ids)
 
     # -- scheduling -----------------------------------------------------------------------------------------------
     @api.model

@@ -154,26 +154,32 @@ class TestSchedule(FollowupCase):
         self.assertEqual(len(self._activities(orders)), 10)
         self.assertEqual(set(orders.olimp_followup_ids.activity_id.mapped("res_id")), set(orders.ids))
 
-    def test_same_responsible_twice_on_a_document_not_followed_yet(self):
-        """Two rules, one responsible who does not follow the order yet (an imported order): one follower."""
-        self._rule(name="A")
-        self._rule(name="B", delay_days=10)
-        order = self._order().with_context(tracking_disable=True, mail_create_nosubscribe=True)
-        order.message_unsubscribe(partner_ids=self.salesman.partner_id.ids)
-        self.assertNotIn(self.salesman.partner_id, order.message_partner_ids)
-        order.action_confirm()
-        self.assertEqual(len(order.olimp_followup_ids.activity_id), 2)
-        followers = order.message_follower_ids.filtered(lambda f: f.partner_id == self.salesman.partner_id)
-        self.assertEqual(len(followers), 1)
-        # Two 'No order' rules reaching the same customer in one scan, for its salesperson.
+    def test_several_rules_on_an_order_nobody_follows(self):
+        """Orders made without tracking (an import) have no follower: the salesperson is subscribed once."""
+        for name in ("A", "B", "C"):
+            self._rule(name=name)
+        order = self._order()
+        order.message_unsubscribe(partner_ids=order.message_partner_ids.ids)
+        self.assertFalse(order.message_partner_ids)
+        order.with_context(tracking_disable=True).action_confirm()
+        self.assertEqual(len(order.olimp_followup_ids), 3)
+        self.assertEqual(len(self._activities(order)), 3)
+        self.assertIn(self.salesman.partner_id, order.message_partner_ids)
+
+    def test_two_no_order_rules_reach_a_customer_nobody_follows(self):
+        """Two 'No order' rules reach the same customer in one scan, for a salesperson who does not follow it."""
+        with freeze_time("2025-01-10 10:00:00"):
+            self._order(confirm=True)
         self._rule(name="Silent 60", trigger="no_order", no_order_days=60, responsible="partner_salesperson")
         self._rule(name="Silent 90", trigger="no_order", no_order_days=90, responsible="partner_salesperson")
         self.customer.message_unsubscribe(partner_ids=self.salesman_2.partner_id.ids)
-        with freeze_time(date.today().replace(year=date.today().year + 1)):
+        with freeze_time("2025-06-01"):
             created, __ = self.Followup._schedule_no_order()
         reactivations = created.filtered(lambda f: f.partner_id == self.customer)
         self.assertEqual(len(reactivations.activity_id), 2)
         self.assertEqual(reactivations.user_id, self.salesman_2)
+        followers = self.customer.message_follower_ids.filtered(lambda f: f.partner_id == self.salesman_2.partner_id)
+        self.assertEqual(len(followers), 1)
 
     def test_queries_do_not_grow_with_orders(self):
         self._rule(name="A", domain="[('amount_untaxed', '>', 0)]")

@@ -2,7 +2,8 @@
 
 - :mod:`.periods`: calendar months and their bounds in a company's time zone;
 - :mod:`.scoring`: completion, zone, trend, score and efficiency of scorecard lines;
-- :mod:`.collector`: one grouped query per KPI for all employees and both months.
+- :mod:`.collector`: one grouped query per KPI for all employees and both months;
+- :mod:`.boards`: the shapes of the scorecard screen, the team board and the plan grid.
 """
 
-from . import collector, periods, scoring
+from . import boards, collector, periods, scoring

@@ -1,12 +1,21 @@
 import ast
+import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
+from odoo.tools import SQL
+from odoo.tools.sql import TableKind, make_identifier, table_kind
 
 from ..engine.collector import KpiSpec
 
+_logger = logging.getLogger(__name__)
+
 NUMERIC_TYPES = ("integer", "float", "monetary")
+# Names of the indexes made on source tables start with this, so that uninstalling can find and drop them.
+SOURCE_INDEX_PREFIX = "olimp_kpi_src__"
+# Fields whose change can call for a new source index.
+SOURCE_FIELDS = {"kind", "model_id", "date_field_id", "user_field_id", "active"}
 DATE_TYPES = ("date", "datetime")
 SUBJECT_MODELS = ("res.users", "hr.employee")
 
@@ -275,6 +284,22 @@ class OlimpKpi(models.Model):
         for kpi in self.filtered(lambda k: k.kind == "qualitative"):
             kpi.unit = "percent"
 
+    def init(self):
+        # KPIs made before source indexes existed (module update) get theirs here.
+        self.search([("kind", "=", "quantitative")])._ensure_source_index()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        kpis = super().create(vals_list)
+        kpis._ensure_source_index()
+        return kpis
+
+    def write(self, vals):
+        result = super().write(vals)
+        if SOURCE_FIELDS & set(vals):
+            self._ensure_source_index()
+        return result
+
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
         for kpi, vals in zip(self, vals_list, strict=True):
@@ -283,6 +308,58 @@ class OlimpKpi(models.Model):
             if "name" not in (default or {}):
                 vals["name"] = self.env._("%(name)s (copy)", name=kpi.name)
         return vals_list
+
+    def _ensure_source_index(self):
+        """An index on (employee field, date field) of each quantitative KPI's source table, unless one exists.
+
+        The refresh asks each source for the records of the scorecards' employees in two months: the index lets
+        PostgreSQL read just those. Odoo indexes few of these pairs (e.g. none on meetings by organiser and start),
+        and a big table without one is read whole at every refresh. The index is made once, when a KPI is saved;
+        building it holds writes on that table for the time it takes (seconds on a million rows). Set the system
+        parameter ``olimp_kpi.source_indexes`` to ``False`` to manage such indexes yourself.
+        """
+        if not self or self.env["ir.config_parameter"].sudo().get_param("olimp_kpi.source_indexes") in ("0", "False"):
+            return
+        cr = self.env.cr
+        done = set()
+        for kpi in self:
+            if kpi.kind != "quantitative" or not kpi.active or kpi.model_name not in self.env:
+                continue
+            Source = self.env[kpi.model_name]
+            columns = [Source._fields.get(field.name) for field in (kpi.user_field_id, kpi.date_field_id)]
+            if not all(field and field.store and field.column_type and not field.inherited for field in columns):
+                continue
+            table, user_column, date_column = Source._table, columns[0].name, columns[1].name
+            if (table, user_column, date_column) in done or table_kind(cr, table) != TableKind.Regular:
+                continue
+            done.add((table, user_column, date_column))
+            cr.execute(
+                SQL(
+                    """SELECT 1 FROM pg_index AS idx
+                         JOIN pg_attribute AS first ON first.attrelid = idx.indrelid
+                                                   AND first.attnum = idx.indkey[0]
+                         JOIN pg_attribute AS second ON second.attrelid = idx.indrelid
+                                                    AND second.attnum = idx.indkey[1]
+                        WHERE idx.indrelid = %s::regclass AND idx.indpred IS NULL AND idx.indisvalid
+                          AND first.attname = %s AND second.attname = %s""",
+                    table,
+                    user_column,
+                    date_column,
+                )
+            )
+            if cr.fetchone():
+                continue
+            name = make_identifier(f"{SOURCE_INDEX_PREFIX}{table}__{user_column}__{date_column}")
+            _logger.info("KPI %s: creating index %s on %s (%s, %s)", kpi.code, name, table, user_column, date_column)
+            cr.execute(
+                SQL(
+                    "CREATE INDEX IF NOT EXISTS %s ON %s (%s, %s)",
+                    SQL.identifier(name),
+                    SQL.identifier(table),
+                    SQL.identifier(user_column),
+                    SQL.identifier(date_column),
+                )
+            )
 
     def _engine_spec(self):
         """The definition in the engine's terms (see :mod:`..engine.collector`).

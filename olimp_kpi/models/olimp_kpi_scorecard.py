@@ -11,6 +11,7 @@ from odoo.tools.misc import get_lang
 from ..engine import periods, scoring
 from .expected_sql_errors import expected_sql_errors
 from .scorecard_refresh import ScorecardRefresh
+from .scorecard_screens import ScorecardScreens
 
 _logger = logging.getLogger(__name__)
 
@@ -94,6 +95,11 @@ class OlimpKpiScorecard(models.Model):
             "A scorecard starts on the first day of a month.",
         ),
     ]
+
+    def init(self):
+        # Every refresh rewrites the open month's scorecards: room left on each page lets PostgreSQL update them in
+        # place (HOT updates), without a new entry in each of the table's indexes for every row.
+        self.env.cr.execute(SQL("ALTER TABLE %s SET (fillfactor = 50)", SQL.identifier(self._table)))
 
     @api.depends("date_from")
     def _compute_date_to(self):
@@ -309,19 +315,65 @@ class OlimpKpiScorecard(models.Model):
             "line_ids": [fields.Command.create(vals) for vals in line_vals],
         }
 
+    # -- screens of the web client (static/src/screens): plain JSON read with the caller's access rights ------
+    @api.model
+    def get_screen_data(self, employee_id=None, month=None):
+        """The scorecard screen: one employee's KPIs of one month, with details, history and checklist answers.
+
+        Without ``employee_id``: the caller's own scorecard, else the first one they may see that month.
+        """
+        return ScorecardScreens(self.env).screen(employee_id, month)
+
+    @api.model
+    def get_team_board(self, month=None, team_id=None, company_id=None):
+        """Employees × KPIs of one month: completion and zone per cell, efficiency per employee."""
+        return ScorecardScreens(self.env).team_board(month, team_id, company_id)
+
+    @api.model
+    def get_plan_grid(self, month=None, mode="kpis", kpi_id=None, team_id=None, company_id=None):
+        """Plans to edit in place: employees × KPIs of one month (``mode="kpis"``), or employees × months around
+        ``month`` for one KPI (``mode="months"``)."""
+        return ScorecardScreens(self.env).plan_grid(month, mode, kpi_id, team_id, company_id)
+
+    @api.model
+    def copy_plan_to_next_month(self, month, team_id=None, company_id=None, kpi_id=None):
+        """Team leaders: make next month's scorecards if needed and give them this month's plans."""
+        return ScorecardScreens(self.env).copy_plan_to_next_month(month, team_id, company_id, kpi_id)
+
     @api.model
     def _cron_generate(self):
         scorecards = self.with_context(active_test=True).generate()
         self.env["ir.cron"]._notify_progress(done=len(scorecards), remaining=0)
 
     @api.model
-    def _cron_refresh(self, batch_size=200):
-        """Refresh, batch by batch, the open scorecards not refreshed since today began (UTC)."""
+    def _refresh_due_domain(self):
+        """Open scorecards not refreshed since today began (UTC): what the daily refresh has still to do."""
         today = fields.Datetime.to_datetime(fields.Date.today())
-        domain = [("state", "=", "open"), "|", ("refreshed_on", "=", False), ("refreshed_on", "<", today)]
+        return [("state", "=", "open"), "|", ("refreshed_on", "=", False), ("refreshed_on", "<", today)]
+
+    @api.model
+    def _cron_refresh(self, batch_size=200):
+        """Daily refresh of the open scorecards (cron *KPI: refresh open scorecards*).
+
+        Done here batch by batch (:meth:`_refresh_next_batch`); ``olimp_kpi_queue`` plans it as queue jobs instead
+        when ``queue_job`` is installed.
+        """
+        return self._refresh_next_batch(batch_size)
+
+    @api.model
+    def _refresh_next_batch(self, batch_size=200):
+        """Refresh the next ``batch_size`` open scorecards not refreshed today, and report what is left.
+
+        The cron worker commits after each call and, since the progress reports scorecards left, calls again
+        (10 calls per run, then the cron is rescheduled at once). A run that stops (restart, timeout, error) loses
+        at most its current batch: the next run starts from the scorecards still due, and those refreshed today
+        are not refreshed twice.
+        """
+        domain = self._refresh_due_domain()
         Scorecard = self.sudo()
         batch = Scorecard.search(domain, limit=batch_size, order="refreshed_on asc nulls first, id")
         if batch:
             batch.action_refresh()
         remaining = Scorecard.search_count(domain) if len(batch) == batch_size else 0
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
+        return len(batch)

@@ -8,4 +8,7 @@ from . import test_access_matrix
 from . import test_concurrency
 from . import test_export
 from . import test_bad_input
+from . import test_screens
+from . import test_ui
+from . import test_source_index
 from . import test_multi_company

@@ -44,6 +44,11 @@ class TestInstall(TransactionCase):
         expectations = {
             "olimp_kpi.olimp_kpi_menu_root": [self.kpi_user, self.kpi_manager, self.kpi_admin, self.hr_officer],
             "olimp_kpi.olimp_kpi_scorecard_menu_my": [self.kpi_user, self.kpi_manager, self.kpi_admin],
+            "olimp_kpi.olimp_kpi_scorecard_screen_menu": [self.kpi_user, self.kpi_manager, self.kpi_admin],
+            "olimp_kpi.olimp_kpi_team_board_menu": [self.kpi_manager, self.kpi_admin, self.hr_officer],
+            "olimp_kpi.olimp_kpi_plan_grid_menu": [self.kpi_manager, self.kpi_admin],
+            "olimp_kpi.olimp_kpi_scorecard_line_plan_menu": [self.kpi_manager, self.kpi_admin],
+            "olimp_kpi.olimp_kpi_scorecard_line_menu_team": [self.kpi_manager, self.kpi_admin, self.hr_officer],
             "olimp_kpi.olimp_kpi_scorecard_menu": [self.kpi_manager, self.kpi_admin, self.hr_officer],
             "olimp_kpi.olimp_kpi_generate_wizard_menu": [self.kpi_manager, self.kpi_admin],
             "olimp_kpi.olimp_kpi_menu": [self.kpi_admin],

@@ -3,7 +3,9 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import SQL
 
+from ..models.scorecard_refresh import ScorecardRefresh, pg_array
 from .common import MONTH, TODAY, OlimpKpiCase
 
 
@@ -352,3 +354,28 @@ class TestScorecardEngine(OlimpKpiCase):
         last = scorecards[-1]
         self.assertEqual(self._line(last, kpis[1]).actual, 100 * 49)
         self.assertEqual(self._line(last, kpis[0]).previous_actual, 1)
+
+    def test_kpis_on_the_same_records_share_one_query(self):
+        kpis = [
+            self._kpi("SHARED_COUNT"),
+            self._kpi("SHARED_SUM", aggregation="sum", measure="expected_revenue"),
+            self._kpi("OTHER_DATE", date_field="date_closed"),
+        ]
+        self.employee_a.olimp_kpi_profile_id = self._profile("Shared", [(kpi, 1, 1) for kpi in kpis])
+        self._lead(self.user_a, "2026-11-03", 300, date_closed="2026-11-04 10:00:00")
+        self._lead(self.user_a, "2026-11-05", 200)
+        scorecard = self._scorecard(self.employee_a)
+        refresh = ScorecardRefresh(self.env)
+        refresh.run(scorecard.ids)
+        self.assertEqual(refresh.collector.queries, 2)
+        self.assertEqual([self._line(scorecard, kpi).actual for kpi in kpis], [2, 500, 1])
+
+    def test_array_literals_reach_postgresql_intact(self):
+        cases = [
+            ("SELECT %s::float8[]", [0.1, 1e-07, 12345678.9, -2.5, None]),
+            ("SELECT %s::int[]", [1, 0, -3, None]),
+            ("SELECT %s::varchar[]", ["red", 'say "hi"', "back\\slash", "", None]),
+        ]
+        for query, column in cases:
+            self.env.cr.execute(SQL(query, pg_array(column)))
+            self.assertEqual(self.env.cr.fetchone()[0], column)

@@ -1,10 +1,14 @@
+from unittest.mock import patch
+
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
+from ..models.scorecard_refresh import ScorecardRefresh
 from .common import MONTH, TODAY, OlimpKpiCase
 
 
@@ -135,11 +139,57 @@ class TestScorecardLifecycle(OlimpKpiCase):
         self.assertEqual(scorecards.employee_id, ours)
         self.assertEqual(len(scorecards), 2)
         self._lead(self.user_b, "2026-11-10", 700)
-        self.Scorecard._cron_refresh(batch_size=1)
-        self.Scorecard._cron_refresh(batch_size=1)
+        # The in-process path of the refresh cron (olimp_kpi_queue plans jobs instead, see its tests).
+        self.Scorecard._refresh_next_batch(batch_size=1)
+        self.Scorecard._refresh_next_batch(batch_size=1)
         self.assertTrue(all(scorecards.mapped("refreshed_on")))
         line = self._line(scorecards.filtered(lambda sc: sc.employee_id == self.employee_b), self.sales)
         self.assertEqual(line.actual, 700)
+
+    def test_cron_refresh_resumes_after_an_interruption(self):
+        # Open scorecards of other tests or of demo data are up to date: only ours are due.
+        self.env.cr.execute(
+            SQL("UPDATE olimp_kpi_scorecard SET refreshed_on = %s WHERE state = 'open'", fields.Datetime.now())
+        )
+        employees = self.env["hr.employee"]
+        for index in range(5):
+            user = self.env["res.users"].create({"name": f"Resume {index}", "login": f"resume_{index}"})
+            employees |= self._employee(f"Resume {index}", user, profile=self.profile)
+            self._lead(user, "2026-11-10", 100 * (index + 1))
+        scorecards = self.Scorecard.generate(MONTH, employees)
+        progress = []
+        Cron = type(self.env["ir.cron"])
+
+        def refreshed():
+            scorecards.invalidate_recordset(["refreshed_on"])
+            return scorecards.filtered("refreshed_on")
+
+        with patch.object(Cron, "_notify_progress", lambda cron, **kw: progress.append((kw["done"], kw["remaining"]))):
+            self.Scorecard._refresh_next_batch(batch_size=2)
+            first = refreshed()
+            self.assertEqual((len(first), progress[-1]), (2, (2, 3)))
+            # The worker stops in the middle of the second batch, its results written: the transaction is lost...
+            write = ScorecardRefresh._write
+
+            def write_then_stop(refresh, *args):
+                write(refresh, *args)
+                raise RuntimeError("worker stopped")
+
+            with self.assertRaises(RuntimeError), self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                with patch.object(ScorecardRefresh, "_write", write_then_stop):
+                    self.Scorecard._refresh_next_batch(batch_size=2)
+            self.assertEqual(refreshed(), first)
+            # ... and the next run goes on with the scorecards still due, never the ones refreshed today.
+            self.Scorecard._refresh_next_batch(batch_size=2)
+            second = refreshed() - first
+            self.assertEqual((len(second), progress[-1]), (2, (2, 1)))
+            self.Scorecard._refresh_next_batch(batch_size=2)
+            self.assertEqual(refreshed(), scorecards)
+            self.assertEqual(progress[-1], (1, 0))
+            self.Scorecard._refresh_next_batch(batch_size=2)
+            self.assertEqual(progress[-1], (0, 0))
+        lines = scorecards.line_ids.filtered(lambda ln: ln.kpi_id == self.sales)
+        self.assertEqual(sorted(lines.mapped("actual")), [100, 200, 300, 400, 500])
 
     def test_generate_wizard(self):
         wizard = self.env["olimp.kpi.generate.wizard"].with_user(self.manager_user).create({"date": "2026-11-20"})

@@ -1,0 +1,48 @@
+import { formatFloat } from "@web/core/utils/numbers";
+
+const NBSP = "\u00a0";
+
+/**
+ * A KPI value as people read it: amounts in whole units of the company currency, counts as integers,
+ * percentages with one decimal at most.
+ *
+ * @param {number} value
+ * @param {string} unit count | amount | percent | number
+ * @param {{symbol: string, position: string}} [currency]
+ */
+export function formatKpiValue(value, unit, currency) {
+    value = value || 0;
+    if (unit === "amount") {
+        const amount = formatFloat(value, { digits: [16, 0] });
+        if (!currency) {
+            return amount;
+        }
+        return currency.position === "before"
+            ? `${currency.symbol}${NBSP}${amount}`
+            : `${amount}${NBSP}${currency.symbol}`;
+    }
+    if (unit === "percent") {
+        return formatPercent(value);
+    }
+    if (unit === "count") {
+        return formatFloat(value, { digits: [16, 1], trailingZeros: false });
+    }
+    return formatFloat(value, { digits: [16, 2], trailingZeros: false });
+}
+
+/** A plan in an input field: grouped digits (read back by the standard parser), no currency. */
+export function formatPlanInput(value) {
+    return formatFloat(value || 0, { digits: [16, 2], trailingZeros: false });
+}
+
+export function formatPercent(value) {
+    if (value === null || value === undefined || value === false) {
+        return "";
+    }
+    return `${formatFloat(value, { digits: [16, 1], trailingZeros: false })}${NBSP}%`;
+}
+
+/** `{key: label}` maps of the server's selection fields, with the key itself as the fallback. */
+export function selectionLabel(labels, field, key) {
+    return (labels && labels[field] && labels[field][key]) || key || "";
+}

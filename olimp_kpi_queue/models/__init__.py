@@ -1,0 +1,1 @@
+from . import olimp_kpi_scorecard

@@ -1,0 +1,818 @@
+"""Benchmark: Olimp KPI scorecards side by side with Odoo's gamification, and follow-ups at scale.
+
+    $ODOO_PYTHON tests/benchmark/run.py --db bn_big                      # on a database made by generate.py
+    $ODOO_PYTHON tests/benchmark/run.py --smoke                           # tiny database, made and dropped
+
+What one run measures, on one database and one month (the last month of the generated data):
+
+1. our refresh of all the month's scorecards (8 KPIs) with ``olimp.kpi.scorecard.action_refresh()``;
+2. the same 8 measures computed by ``gamification``: one goal definition per KPI (same model, date field, user
+   field, domain; ``count`` or ``sum``; batch mode), one challenge over the same users and month, goals computed
+   with ``gamification.goal.update_goal()``, the method the challenge cron runs on them; then the cron's own path,
+   ``challenge._update_all()``, and, for reference, ``update_goal()`` with batch mode off (gamification's default);
+3. both again on the first 100 / 300 / 1,000 employees (``--sizes``), to show how cost grows;
+4. scheduling follow-ups from confirmed orders through the real trigger, ``sale.order.action_confirm()``, when
+   ``olimp_followup`` is installed (skipped with a message otherwise); this part is rolled back afterwards.
+
+Each measure starts from the same state: the results of the previous run are reset with SQL (our lines and
+scorecards to zero, the goals to the value gamification gives a new goal), the ORM cache is flushed and emptied,
+then wall time (``time.perf_counter``) and SQL queries (``cr.sql_log_count``) are taken around the call, final
+flush included. Both sides then hold the actuals of every (user, KPI): they are compared one by one, so that the
+speed comparison is one of equal work.
+"""
+
+import argparse
+import datetime
+import gc
+import json
+import math
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import generate
+import odoo_env
+
+CATALOGUE = ["MEETINGS", "NEW_OPPS", "NEW_OPPS_AMOUNT", "SALES", "NEW_CUSTOMERS", "RECEIVABLES"]
+# Two more measures on the generated data, both of a kind gamification supports (count, sum).
+BENCH_KPIS = [
+    {
+        "code": "BENCH_ORDERS",
+        "name": "Confirmed orders",
+        "model": "sale.order",
+        "aggregation": "count",
+        "date_field": "date_order",
+        "user_field": "user_id",
+        "domain": '[("state", "=", "sale")]',
+        "unit": "count",
+    },
+    {
+        "code": "BENCH_WON_REVENUE",
+        "name": "Revenue of won opportunities",
+        "model": "crm.lead",
+        "aggregation": "sum",
+        "measure": "expected_revenue",
+        "date_field": "date_closed",
+        "user_field": "user_id",
+        "domain": '[("type", "=", "opportunity"), ("stage_id.is_won", "=", True)]',
+        "unit": "amount",
+    },
+]
+TARGETS = {
+    "MEETINGS": 10,
+    "NEW_OPPS": 5,
+    "NEW_OPPS_AMOUNT": 1_000_000,
+    "SALES": 500_000,
+    "NEW_CUSTOMERS": 3,
+    "RECEIVABLES": 100_000,
+    "BENCH_ORDERS": 20,
+    "BENCH_WON_REVENUE": 200_000,
+}
+PROFILE_NAME = "Benchmark: 8 KPIs"
+DEFINITION_PREFIX = "Benchmark: "
+FOLLOWUP_RULE_PREFIX = "Benchmark step "
+FOLLOWUP_STEPS = [("feedback", 3), ("support", 14), ("needs", 30), ("offer", 60)]
+
+
+class Rollback(Exception):
+    """Raised to undo a part of the benchmark that must leave no trace (follow-ups)."""
+
+
+def log(message=""):
+    print(message, flush=True)
+
+
+# -- measuring ----------------------------------------------------------------------------------------------------
+def measure(env, function):
+    """Wall time and SQL queries of ``function()``, from an empty ORM cache, final flush included."""
+    env.flush_all()
+    env.invalidate_all()
+    gc.collect()
+    queries = env.cr.sql_log_count
+    started = time.perf_counter()
+    function()
+    env.flush_all()
+    return time.perf_counter() - started, env.cr.sql_log_count - queries
+
+
+# -- set-up ---------------------------------------------------------------------------------------------------------
+class Bench:
+    """The benchmark's records in one database: KPIs, scorecards, gamification challenge and goals."""
+
+    def __init__(self, env, month):
+        self.env = env
+        self.month = month
+        self.month_end = generate.add_months(month, 1) - datetime.timedelta(days=1)
+
+    def setup(self):
+        env = self.env
+        self.kpis = self._kpis()
+        self.employees = (
+            env["hr.employee"]
+            .search([("user_id.login", "=like", "bench.seller.%")])
+            .sorted(lambda emp: emp.user_id.login)
+        )
+        if not self.employees:
+            raise SystemExit(f"{env.cr.dbname}: no benchmark salespeople; run tests/benchmark/generate.py first")
+        profile = self._profile()
+        todo = self.employees.filtered(lambda emp: emp.olimp_kpi_profile_id != profile)
+        if todo:
+            todo.write({"olimp_kpi_profile_id": profile.id})
+        started = time.perf_counter()
+        Scorecard = env["olimp.kpi.scorecard"].with_context(tracking_disable=True, mail_create_nolog=True)
+        existing = Scorecard.search_count([("employee_id", "in", self.employees.ids), ("date_from", "=", self.month)])
+        scorecards = Scorecard.generate(self.month, self.employees)
+        by_employee = {sc.employee_id.id: sc for sc in scorecards}
+        self.scorecards = Scorecard.browse([by_employee[emp.id].id for emp in self.employees])
+        self.setup_times = {}
+        if existing < len(self.scorecards):
+            self.setup_times["olimp: generate scorecards"] = time.perf_counter() - started
+        self.users = self.employees.user_id
+        self.definitions = self._definitions()
+        self.challenge, elapsed = self._challenge()
+        if elapsed:
+            self.setup_times["gamification: generate goals (challenge start)"] = elapsed
+        goals = env["gamification.goal"].search([("challenge_id", "=", self.challenge.id)])
+        goals_by_user = {}
+        for goal in goals:
+            goals_by_user.setdefault(goal.user_id.id, []).append(goal.id)
+        self.goal_ids_by_user = goals_by_user
+        env.cr.commit()  # the set-up is kept: the next run reuses it
+        return self
+
+    def _kpis(self):
+        Kpi = self.env["olimp.kpi"].with_context(active_test=False)
+        kpis = []
+        for code in CATALOGUE:
+            kpi = Kpi.search([("code", "=", code)], limit=1)
+            if not kpi:
+                raise SystemExit(f"KPI {code} of the default catalogue is missing")
+            kpis.append(kpi)
+        for spec in BENCH_KPIS:
+            kpi = Kpi.search([("code", "=", spec["code"])], limit=1)
+            if not kpi:
+                fields = self.env["ir.model.fields"]
+                kpi = Kpi.create(
+                    {
+                        "name": spec["name"],
+                        "code": spec["code"],
+                        "kind": "quantitative",
+                        "unit": spec["unit"],
+                        "model_id": self.env["ir.model"]._get_id(spec["model"]),
+                        "aggregation": spec["aggregation"],
+                        "measure_field_id": fields._get(spec["model"], spec["measure"]).id
+                        if spec.get("measure")
+                        else False,
+                        "date_field_id": fields._get(spec["model"], spec["date_field"]).id,
+                        "user_field_id": fields._get(spec["model"], spec["user_field"]).id,
+                        "domain": spec["domain"],
+                        "company_id": False,
+                    }
+                )
+            kpis.append(kpi)
+        return self.env["olimp.kpi"].concat(*kpis)
+
+    def _profile(self):
+        Profile = self.env["olimp.kpi.profile"]
+        profile = Profile.search([("name", "=", PROFILE_NAME)], limit=1)
+        if not profile:
+            profile = Profile.create(
+                {
+                    "name": PROFILE_NAME,
+                    "line_ids": [
+                        (0, 0, {"kpi_id": kpi.id, "target": TARGETS[kpi.code], "weight": 1.0, "sequence": index})
+                        for index, kpi in enumerate(self.kpis)
+                    ],
+                }
+            )
+        return profile
+
+    def _definitions(self):
+        """One gamification goal definition per KPI: same source, same conditions, batch mode."""
+        Definition = self.env["gamification.goal.definition"]
+        definitions = {}
+        for kpi in self.kpis:
+            name = DEFINITION_PREFIX + kpi.code
+            definition = Definition.search([("name", "=", name)], limit=1)
+            if not definition:
+                definition = Definition.create(
+                    {
+                        "name": name,
+                        "computation_mode": "count" if kpi.aggregation == "count" else "sum",
+                        "monetary": kpi.unit == "amount",
+                        "model_id": kpi.model_id.id,
+                        "field_id": kpi.measure_field_id.id if kpi.aggregation == "sum" else False,
+                        "field_date_id": kpi.date_field_id.id,
+                        "domain": kpi.domain,
+                        "condition": kpi.direction,
+                        "batch_mode": True,
+                        "batch_distinctive_field": kpi.user_field_id.id,
+                        "batch_user_expression": "user.id",
+                    }
+                )
+            definitions[kpi.id] = definition
+        return definitions
+
+    def _challenge(self):
+        """A challenge over the benchmark users for the benchmark month (period 'once' with the month's dates)."""
+        Challenge = self.env["gamification.challenge"].with_context(tracking_disable=True, mail_create_nolog=True)
+        name = f"Benchmark {self.month:%Y-%m}"
+        challenge = Challenge.search([("name", "=", name)], limit=1)
+        if challenge:
+            return challenge, 0.0
+        challenge = Challenge.create(
+            {
+                "name": name,
+                "period": "once",
+                "start_date": self.month,
+                "end_date": self.month_end,
+                "user_domain": False,
+                "user_ids": [(6, 0, self.users.ids)],
+                "visibility_mode": "personal",
+                "report_message_frequency": "never",
+                "reward_realtime": False,
+                "line_ids": [
+                    (0, 0, {"definition_id": self.definitions[kpi.id].id, "target_goal": TARGETS[kpi.code]})
+                    for kpi in self.kpis
+                ],
+            }
+        )
+        started = time.perf_counter()
+        challenge.action_start()  # creates the goals (one create per goal) and computes them once
+        self.env.flush_all()
+        return challenge, time.perf_counter() - started
+
+    # -- resets: every measure starts from the same state -------------------------------------------------------
+    def reset_ours(self, scorecards):
+        from odoo.tools import SQL  # noqa: PLC0415
+
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE olimp_kpi_scorecard_line
+                      SET actual = 0, previous_actual = 0, completion = 0, score = 0, zone = 'none', trend = 'flat'
+                    WHERE scorecard_id = ANY(%s)""",
+                scorecards.ids,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """UPDATE olimp_kpi_scorecard
+                      SET efficiency = 0, counted_line_count = 0, red_count = 0, yellow_count = 0, green_count = 0,
+                          previous_efficiency = 0, efficiency_trend = 'flat', refreshed_on = NULL
+                    WHERE id = ANY(%s)""",
+                scorecards.ids,
+            )
+        )
+        self._settle(["olimp_kpi_scorecard_line", "olimp_kpi_scorecard"])
+
+    def _settle(self, tables):
+        """Commit a reset and vacuum what it touched, as autovacuum would: the measure that follows then starts
+        from a steady table, not from rows the same transaction just rewrote (whose foreign keys PostgreSQL checks
+        again on every update)."""
+        from odoo.sql_db import db_connect  # noqa: PLC0415
+        from odoo.tools import SQL  # noqa: PLC0415
+
+        self.env.cr.commit()
+        self.env.invalidate_all()
+        with db_connect(self.env.cr.dbname).cursor() as cr:
+            cr._cnx.autocommit = True
+            for table in tables:
+                cr.execute(SQL("VACUUM ANALYZE %s", SQL.identifier(table)))
+
+    def reset_goals(self, goal_ids):
+        """Goals back to the state ``_generate_goals_from_challenge`` gives a new goal."""
+        from odoo.tools import SQL  # noqa: PLC0415
+
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE gamification_goal AS goal
+                      SET current = CASE WHEN def.condition = 'higher' THEN LEAST(goal.target_goal - 1, 0)
+                                         ELSE GREATEST(goal.target_goal + 1, 0) END,
+                          state = 'inprogress', closed = FALSE, last_update = NULL
+                     FROM gamification_goal_definition AS def
+                    WHERE def.id = goal.definition_id AND goal.id = ANY(%s)""",
+                goal_ids,
+            )
+        )
+        self._settle(["gamification_goal"])
+
+    def goal_ids(self, users):
+        return [goal_id for user in users for goal_id in self.goal_ids_by_user.get(user.id, [])]
+
+    # -- the measures -------------------------------------------------------------------------------------------
+    def run_ours(self, count, repeat=1):
+        scorecards = self.scorecards[:count]
+        times, queries = [], set()
+        for _ in range(repeat):
+            self.reset_ours(scorecards)
+            elapsed, count_queries = measure(self.env, scorecards.action_refresh)
+            times.append(elapsed)
+            queries.add(count_queries)
+        if len(queries) != 1:
+            raise AssertionError(f"our query count changed between identical runs: {sorted(queries)}")
+        return {
+            "employees": len(scorecards),
+            "seconds": statistics.median(times),
+            "runs": times,
+            "queries": queries.pop(),
+        }
+
+    def run_gamification(self, count, repeat=1):
+        users = self.employees[:count].user_id
+        goal_ids = self.goal_ids(users)
+        times, queries = [], []
+        for _ in range(repeat):
+            self.reset_goals(goal_ids)
+            goals = self.env["gamification.goal"].browse(goal_ids)
+            elapsed, count_queries = measure(self.env, goals.update_goal)
+            times.append(elapsed)
+            queries.append(count_queries)
+        return {
+            "employees": len(users),
+            "goals": len(goal_ids),
+            "seconds": statistics.median(times),
+            "runs": times,
+            "queries": int(statistics.median(queries)),
+        }
+
+    def run_gamification_cron(self):
+        """The path of the challenge cron: ``challenge._update_all()``.
+
+        It computes the goals of participants seen online since their goals were last written (``bus_presence``)
+        with ``update_goal()``, then looks for goals to create, reports and rewards. Every participant is marked
+        online first, and the challenge as reported today, so that all goals are computed and no report is sent.
+        """
+        from odoo.tools import SQL  # noqa: PLC0415
+
+        goal_ids = self.goal_ids(self.users)
+        self.reset_goals(goal_ids)
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO bus_presence (user_id, status, last_poll, last_presence)
+                   SELECT user_id, 'online', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+                     FROM unnest(%s::int[]) AS user_id
+                   ON CONFLICT (user_id) WHERE user_id IS NOT NULL
+                   DO UPDATE SET status = 'online', last_poll = EXCLUDED.last_poll,
+                                 last_presence = EXCLUDED.last_presence""",
+                self.users.ids,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE gamification_challenge SET last_report_date = %s WHERE id = %s",
+                datetime.date.today(),
+                self.challenge.id,
+            )
+        )
+        self.env.cr.commit()
+        elapsed, queries = measure(self.env, self.challenge._update_all)
+        return {"employees": len(self.users), "goals": len(goal_ids), "seconds": elapsed, "queries": queries}
+
+    def run_gamification_per_user(self):
+        """Gamification without batch mode, its default for a new goal definition: one query per goal.
+
+        The definitions are switched (domain with ``user.id``, batch mode off) inside a savepoint rolled back
+        afterwards; the values are compared before the rollback.
+        """
+        goal_ids = self.goal_ids(self.users)
+        self.reset_goals(goal_ids)
+        result = {}
+        try:
+            with self.env.cr.savepoint():
+                for kpi in self.kpis:
+                    self.definitions[kpi.id].write(
+                        {
+                            "batch_mode": False,
+                            "domain": f"[({kpi.user_field_id.name!r}, '=', user.id)] + {kpi.domain}",
+                        }
+                    )
+                goals = self.env["gamification.goal"].browse(goal_ids)
+                elapsed, queries = measure(self.env, goals.update_goal)
+                result = {
+                    "employees": len(self.users),
+                    "goals": len(goal_ids),
+                    "seconds": elapsed,
+                    "queries": queries,
+                    "check": self.compare(len(self.users)),
+                }
+                raise Rollback
+        except Rollback:
+            pass
+        self.env.invalidate_all()
+        return result
+
+    def compare(self, count):
+        """Actual of every (user, KPI) on both sides; returns the number compared, differing and non-zero."""
+        from odoo.tools import SQL  # noqa: PLC0415
+
+        self.env.flush_all()
+        users = self.employees[:count].user_id
+        ours = {
+            (user_id, kpi_id): actual
+            for user_id, kpi_id, actual in self.env.execute_query(
+                SQL(
+                    """SELECT line.user_id, line.kpi_id, line.actual FROM olimp_kpi_scorecard_line AS line
+                        WHERE line.scorecard_id = ANY(%s) AND line.kind = 'quantitative'""",
+                    self.scorecards[:count].ids,
+                )
+            )
+        }
+        kpi_of_definition = {definition.id: kpi_id for kpi_id, definition in self.definitions.items()}
+        theirs = {
+            (user_id, kpi_of_definition[definition_id]): current
+            for user_id, definition_id, current in self.env.execute_query(
+                SQL(
+                    "SELECT user_id, definition_id, current FROM gamification_goal WHERE id = ANY(%s)",
+                    self.goal_ids(users),
+                )
+            )
+        }
+        # Batch mode writes only the goals of users that have records: the others keep the value a new goal
+        # starts with (0 for "higher is better", target + 1 for "lower is better"). Such a goal agrees with an
+        # actual of 0; it is counted apart so that the report shows it.
+        untouched = {
+            (user_id, kpi_of_definition[definition_id]): initial
+            for user_id, definition_id, initial in self.env.execute_query(
+                SQL(
+                    """SELECT goal.user_id, goal.definition_id,
+                              CASE WHEN def.condition = 'higher' THEN LEAST(goal.target_goal - 1, 0)
+                                   ELSE GREATEST(goal.target_goal + 1, 0) END
+                         FROM gamification_goal AS goal
+                         JOIN gamification_goal_definition AS def ON def.id = goal.definition_id
+                        WHERE goal.id = ANY(%s)""",
+                    self.goal_ids(users),
+                )
+            )
+        }
+        codes = {kpi.id: kpi.code for kpi in self.kpis}
+        differing = []
+        left_untouched = 0
+        for key, actual in sorted(ours.items()):
+            other = theirs.get(key)
+            if other is not None and abs(actual - other) <= 0.01 + 1e-9 * abs(actual):
+                continue
+            if not actual and other == untouched.get(key):
+                left_untouched += 1
+                continue
+            differing.append((key[0], codes[key[1]], actual, other))
+        per_kpi = {
+            codes[kpi_id]: sum(1 for (__, kid), value in ours.items() if kid == kpi_id and value) for kpi_id in codes
+        }
+        return {
+            "compared": len(ours),
+            "differing": len(differing),
+            "zero_left_at_initial_value": left_untouched,
+            "examples": differing[:10],
+            "non_zero_per_kpi": per_kpi,
+        }
+
+
+# -- follow-ups ---------------------------------------------------------------------------------------------------
+def run_followups(env, count, batch, baseline=True):
+    """Confirm enough orders to schedule ``count`` follow-ups through the real trigger; rolled back afterwards."""
+    if "olimp.followup" not in env:
+        return {"skipped": "olimp_followup is not installed in this database: part 4 skipped"}
+    result = {}
+    try:
+        with env.cr.savepoint():
+            result = _followups(env, count, batch, baseline)
+            raise Rollback
+    except Rollback:
+        pass
+    env.invalidate_all()
+    return result
+
+
+def _followups(env, count, batch, baseline):
+    Rule = env["olimp.followup.rule"].with_context(active_test=False)
+    Followup = env["olimp.followup"]
+    # Only the benchmark's rules fire: the others that react to a confirmation are archived (rolled back later).
+    Rule.search([("trigger", "=", "order_confirmed"), ("active", "=", True)]).write({"active": False})
+    activity_type = env.ref("mail.mail_activity_data_todo")
+    rule_vals = []
+    for task_type, delay in FOLLOWUP_STEPS:
+        vals = {
+            "name": f"{FOLLOWUP_RULE_PREFIX}{task_type}",
+            "trigger": "order_confirmed",
+            "delay_days": delay,
+            "task_type": task_type,
+            "responsible": "order_salesperson",
+            "activity_type_id": activity_type.id,
+            "company_id": env.company.id,
+            "active": True,
+        }
+        rule_vals.append({key: value for key, value in vals.items() if key in Rule._fields})
+    rules = Rule.create(rule_vals)
+    orders_needed = math.ceil(count / len(rules))
+
+    users = env["res.users"].search([("login", "=like", "bench.seller.%")], order="id")
+    customers = env["res.partner"].search([("name", "=like", "Bench Customer %")], limit=2000, order="id")
+    product = env["product.product"].create({"name": "Benchmark service", "type": "service", "list_price": 100.0})
+
+    def make_orders(number):
+        Order = env["sale.order"].with_context(mail_create_nolog=True)
+        orders = Order
+        for first in range(0, number, 500):
+            orders |= Order.create(
+                [
+                    {
+                        "partner_id": customers[index % len(customers)].id,
+                        "user_id": users[index % len(users)].id,
+                        "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1, "price_unit": 100})],
+                    }
+                    for index in range(first, min(first + 500, number))
+                ]
+            )
+        env.flush_all()
+        return orders
+
+    def confirm(orders):
+        for first in range(0, len(orders), batch):
+            orders[first : first + batch].action_confirm()
+
+    if baseline:
+        # The same confirmation with the benchmark rules archived: what Odoo itself costs.
+        rules.write({"active": False})
+        orders = make_orders(orders_needed)
+        seconds, queries = measure(env, lambda: confirm(orders))
+        result_baseline = {"orders": len(orders), "seconds": seconds, "queries": queries}
+        rules.write({"active": True})
+    orders = make_orders(orders_needed)
+    before = Followup.search_count([])
+    seconds, queries = measure(env, lambda: confirm(orders))
+    created = Followup.search([("order_id", "in", orders.ids)])
+    with_activity = len(created.filtered("activity_id")) if "activity_id" in Followup._fields else None
+    result = {
+        "orders": len(orders),
+        "rules": len(rules),
+        "batch": batch,
+        "followups": len(created),
+        "followups_total_delta": Followup.search_count([]) - before,
+        "with_activity": with_activity,
+        "seconds": seconds,
+        "queries": queries,
+        "queries_per_followup": queries / len(created) if created else None,
+    }
+    if baseline:
+        result["baseline"] = result_baseline
+        result["scheduling_seconds"] = seconds - result_baseline["seconds"]
+        result["scheduling_queries"] = queries - result_baseline["queries"]
+    return result
+
+
+# -- report -------------------------------------------------------------------------------------------------------
+def machine():
+    info = {"cpus": os.cpu_count(), "load_average": os.getloadavg()}
+    try:
+        with open("/proc/meminfo") as meminfo:
+            info["memory_gb"] = round(int(meminfo.readline().split()[1]) / 1024 / 1024, 1)
+        with open("/proc/cpuinfo") as cpuinfo:
+            info["cpu"] = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")), "")
+    except OSError:
+        pass
+    return info
+
+
+def report(results):
+    main, gami = results["ours"], results["gamification"]
+    kpis = results["kpis"]
+    log()
+    log(f"== Scorecards: {main['employees']:,} employees x {len(kpis)} KPIs, month {results['month']}")
+    log(f"   source records: {results['source_records']:,}")
+    rows = [("gamification update_goal(), batch mode", gami)]
+    labels = {
+        "cron": "gamification cron path _update_all(), batch",
+        "per_user": "gamification update_goal(), no batch mode",
+    }
+    rows += [(labels[key], value) for key, value in results["gamification_variants"].items()]
+    log(f"   {'':<46}{'wall (s)':>10}{'queries':>10}{'time ratio':>12}{'query ratio':>12}")
+    log(f"   {'Olimp refresh, action_refresh()':<46}{main['seconds']:>10.3f}{main['queries']:>10,}")
+    for label, row in rows:
+        log(
+            f"   {label:<46}{row['seconds']:>10.3f}{row['queries']:>10,}"
+            f"{row['seconds'] / main['seconds']:>11.1f}x{row['queries'] / main['queries']:>11.1f}x"
+        )
+    log("   (ratios: gamification / ours)")
+    check = results["check"]
+    log(
+        f"   values: {check['compared']:,} (user, KPI) actuals compared, {check['differing']} differ "
+        f"({check['zero_left_at_initial_value']} zero actuals that gamification's batch mode leaves at the new "
+        f"goal's value); non-zero per KPI: {check['non_zero_per_kpi']}"
+    )
+    for example in check["examples"]:
+        log(f"     differs: user {example[0]} {example[1]}: ours {example[2]} gamification {example[3]}")
+    for key, variant in results["gamification_variants"].items():
+        other = variant.get("check")
+        if other:
+            log(f"   values, {labels[key]}: {other['compared']:,} compared, {other['differing']} differ")
+    log()
+    log("== Scaling")
+    log(f"   {'employees':>10}{'ours (s)':>10}{'queries':>9}{'gamif. (s)':>12}{'queries':>9}{'ratio':>8}")
+    for row in results["scaling"]:
+        gam = row.get("gamification") or {}
+        ratio = f"{gam['seconds'] / row['seconds']:>7.1f}x" if gam else ""
+        log(
+            f"   {row['employees']:>10,}{row['seconds']:>10.3f}{row['queries']:>9,}"
+            f"{gam.get('seconds', float('nan')):>12.3f}{gam.get('queries', 0):>9,}{ratio:>8}"
+        )
+    log(f"   our query count at every size: {sorted({row['queries'] for row in results['scaling']})}")
+    log()
+    log("== Follow-ups")
+    follow = results["followups"]
+    if follow.get("skipped"):
+        log(f"   {follow['skipped']}")
+    else:
+        log(
+            f"   {follow['followups']:,} follow-ups from {follow['orders']:,} orders x {follow['rules']} rules "
+            f"(action_confirm in batches of {follow['batch']}): {follow['seconds']:.2f} s, "
+            f"{follow['queries']:,} queries, {follow['queries_per_followup']:.2f} queries per follow-up"
+        )
+        if "baseline" in follow:
+            base = follow["baseline"]
+            log(
+                f"   the same confirmation without rules: {base['seconds']:.2f} s, {base['queries']:,} queries; "
+                f"follow-ups add {follow['scheduling_seconds']:.2f} s, {follow['scheduling_queries']:,} queries"
+            )
+    if results.get("setup"):
+        log()
+        log("== One-off set-up (not compared)")
+        for label, seconds in results["setup"].items():
+            log(f"   {label:<48}{seconds:>8.1f} s")
+
+
+def run(env, options):
+    params = env["ir.config_parameter"].sudo()
+    month_text = params.get_param(generate.PARAM_MONTH)
+    if not month_text:
+        raise SystemExit(f"{env.cr.dbname}: no benchmark data; run tests/benchmark/generate.py first")
+    month = datetime.date.fromisoformat(month_text)
+    bench = Bench(env, month).setup()
+    total = len(bench.scorecards)
+    sizes = sorted({min(size, total) for size in options.sizes} | {total})
+    log(f"{env.cr.dbname}: {total:,} scorecards of {month:%Y-%m}, KPIs {', '.join(bench.kpis.mapped('code'))}")
+
+    bench.run_ours(total)  # warm-up: database pages and Odoo's caches of metadata, for both sides
+    ours = bench.run_ours(total, options.repeat)
+    log(f"ours: {ours['seconds']:.3f} s, {ours['queries']} queries")
+    gamification = bench.run_gamification(total, options.gamification_repeat)
+    log(f"gamification update_goal: {gamification['seconds']:.3f} s, {gamification['queries']} queries")
+    check = bench.compare(total)
+    variants = {}
+    if options.gamification_cron:
+        variants["cron"] = bench.run_gamification_cron()
+        variants["cron"]["check"] = bench.compare(total)
+        log(f"gamification _update_all: {variants['cron']['seconds']:.3f} s, {variants['cron']['queries']} queries")
+    if options.gamification_per_user:
+        variants["per_user"] = bench.run_gamification_per_user()
+        per_user = variants["per_user"]
+        log(f"gamification without batch mode: {per_user['seconds']:.3f} s, {per_user['queries']} queries")
+
+    scaling = []
+    for size in sizes:
+        row = ours if size == total else bench.run_ours(size, options.repeat)
+        row = dict(row)
+        if options.gamification_scaling:
+            row["gamification"] = (
+                gamification if size == total else bench.run_gamification(size, options.gamification_repeat)
+            )
+        scaling.append(row)
+        log(f"scaling {size}: {row['seconds']:.3f} s, {row['queries']} queries")
+    env.cr.commit()
+
+    follow = (
+        run_followups(env, options.followups, options.followup_batch, options.followup_baseline)
+        if options.followups
+        else {"skipped": "--followups 0"}
+    )
+    counts = json.loads(params.get_param("olimp_bench.counts") or "{}")
+    results = {
+        "database": env.cr.dbname,
+        "month": month.isoformat(),
+        "kpis": bench.kpis.mapped("code"),
+        "source_records": sum(count for label, count in counts.items() if label != "salespeople"),
+        "records": counts,
+        "ours": ours,
+        "gamification": gamification,
+        "gamification_variants": variants,
+        "check": check,
+        "scaling": scaling,
+        "followups": follow,
+        "setup": bench.setup_times,
+        "machine": machine(),
+    }
+    report(results)
+    log(f"   load average at the end: {', '.join(f'{value:.2f}' for value in os.getloadavg())} ({os.cpu_count()} CPUs)")
+    return results
+
+
+def verify(results):
+    """The smoke test's conditions: values agree, query counts are equal at every size, follow-ups all made."""
+    problems = []
+    check = results["check"]
+    if check["differing"]:
+        problems.append(f"{check['differing']} actuals differ between our engine and gamification")
+    if not any(check["non_zero_per_kpi"].values()):
+        problems.append("every actual is zero: the comparison proves nothing")
+    for key, variant in results["gamification_variants"].items():
+        if variant.get("check", {}).get("differing"):
+            problems.append(f"{variant['check']['differing']} actuals differ from gamification ({key})")
+    queries = {row["queries"] for row in results["scaling"]}
+    if len(queries) != 1:
+        problems.append(f"our query count depends on the number of employees: {sorted(queries)}")
+    follow = results["followups"]
+    if not follow.get("skipped") and follow["followups"] < follow["orders"] * follow["rules"]:
+        problems.append(f"{follow['followups']} follow-ups scheduled, {follow['orders'] * follow['rules']} expected")
+    return problems
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", help="benchmark database (default with --smoke: bn_smoke_<pid>, made and dropped)")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes; creates the database when missing")
+    parser.add_argument("--template", help="template database when the database is created, e.g. tmpl_base")
+    parser.add_argument("--keep", action="store_true", help="with --smoke: keep the database it created")
+    parser.add_argument("--employees", type=int, help="salespeople to generate when the database is created")
+    parser.add_argument("--records", type=int, help="source records to generate when the database is created")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--sizes", default="100,300,1000", help="employee counts of the scaling part")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of our refresh per measure (median)")
+    parser.add_argument("--gamification-repeat", type=int, default=1)
+    parser.add_argument("--no-gamification-scaling", action="store_true", help="part 3: our refresh only")
+    parser.add_argument("--no-gamification-cron", action="store_true", help="skip the _update_all() measure")
+    parser.add_argument("--no-gamification-per-user", action="store_true", help="skip the measure without batch")
+    parser.add_argument("--followups", type=int, default=10_000, help="follow-ups to schedule (0: skip part 4)")
+    parser.add_argument("--followup-batch", type=int, default=500, help="orders per action_confirm() call")
+    parser.add_argument("--no-followup-baseline", action="store_true")
+    parser.add_argument("--json", help="write the results to this file")
+    parser.add_argument("--addons-path", action="append", default=[], help="extra add-on directories")
+    args = parser.parse_args(argv)
+
+    if args.smoke:
+        args.db = args.db or f"bn_smoke_{os.getpid()}"
+        args.employees = args.employees or 12
+        args.records = args.records or 6_000
+        if args.sizes == parser.get_default("sizes"):
+            args.sizes = "3,6,12"
+        if args.followups == parser.get_default("followups"):
+            args.followups = 40
+        args.followup_batch = min(args.followup_batch, 10)
+        args.repeat = 1
+    if not args.db:
+        parser.error("--db is required (or --smoke)")
+    sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    addons_path = odoo_env.odoo_addons_path(args.addons_path)
+
+    created = False
+    if args.smoke or args.employees:
+        created = generate.prepare_database(args.db, args.template, addons_path=addons_path, log=log)
+    odoo_env.configure(addons_path)
+    problems = []
+    try:
+        if args.smoke or args.employees:
+            with odoo_env.environment(args.db) as env:
+                generated = generate.generate(
+                    env, args.employees or 1000, args.records or 1_000_000, args.seed, log=log
+                )
+            if generated:
+                generate.vacuum(args.db, log=log)
+        with odoo_env.environment(args.db) as env:
+            results = run(
+                env,
+                argparse.Namespace(
+                    sizes=sizes,
+                    repeat=args.repeat,
+                    gamification_repeat=args.gamification_repeat,
+                    gamification_scaling=not args.no_gamification_scaling,
+                    gamification_cron=not args.no_gamification_cron,
+                    gamification_per_user=not args.no_gamification_per_user,
+                    followups=args.followups,
+                    followup_batch=args.followup_batch,
+                    followup_baseline=not args.no_followup_baseline,
+                ),
+            )
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=2, default=str))
+        problems = verify(results)
+    finally:
+        if args.smoke and created and not args.keep:
+            from odoo.modules.registry import Registry  # noqa: PLC0415
+            from odoo.sql_db import close_db  # noqa: PLC0415
+
+            Registry.delete(args.db)
+            close_db(args.db)
+            odoo_env.drop_database(args.db)
+    for problem in problems:
+        log(f"FAILED: {problem}")
+    if args.smoke:
+        log("smoke: " + ("FAILED" if problems else "ok"))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
