@@ -19,8 +19,10 @@ class TestRefreshJobs(OlimpKpiCase):
         cls.env.cr.execute(
             SQL("UPDATE olimp_kpi_scorecard SET refreshed_on = %s WHERE state = 'open'", fields.Datetime.now())
         )
-        cls.sales = cls._kpi("Q_SALES", aggregation="sum", measure="expected_revenue")
+        # Shared by both companies: a company's profile (and KPIs) are for its own employees only.
+        cls.sales = cls._kpi("Q_SALES", aggregation="sum", measure="expected_revenue", company_id=False)
         cls.profile = cls._profile("Queue", [(cls.sales, 1000, 1)])
+        cls.profile.company_id = False
         cls.other_company = cls.env["res.company"].create({"name": "Olimp Queue Co"})
         cls.employees = cls.env["hr.employee"]
         for index in range(7):
