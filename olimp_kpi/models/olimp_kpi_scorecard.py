@@ -1,4 +1,5 @@
 import logging
+from collections import defaultdict
 
 import psycopg2
 from babel.dates import format_date
@@ -373,7 +374,30 @@ class OlimpKpiScorecard(models.Model):
         Scorecard = self.sudo()
         batch = Scorecard.search(domain, limit=batch_size, order="refreshed_on asc nulls first, id")
         if batch:
-            batch.action_refresh()
+            batch._refresh_by_company_if_failing()
         remaining = Scorecard.search_count(domain) if len(batch) == batch_size else 0
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
         return len(batch)
+
+    def _refresh_by_company_if_failing(self):
+        """Refresh ``self``; should a figure be impossible to compute (a clear error, such as a missing exchange
+        rate in one company), refresh company by company and month by month instead, so that one company's
+        problem does not hold back the others' scorecards: the failing ones are reported in the log, stay due
+        (the next run tries them again), and nothing of theirs is written."""
+        try:
+            with self.env.cr.savepoint():
+                self.action_refresh()
+            return
+        except UserError:
+            _logger.info("Refresh of %s scorecards failed: refreshing them company by company", len(self))
+        groups = defaultdict(lambda: self.browse())
+        for scorecard in self:
+            groups[scorecard.company_id, scorecard.date_from] |= scorecard
+        for (company, month), scorecards in groups.items():
+            try:
+                with self.env.cr.savepoint():
+                    scorecards.action_refresh()
+            except UserError as error:
+                _logger.warning(
+                    "%s scorecards of %s for %s not refreshed: %s", len(scorecards), company.name, month, error
+                )

@@ -5,10 +5,15 @@ Each case of ``CASES`` names the user who acts, the call, and what must come bac
 (``ValidationError`` or ``UserError``) or ``None`` with a check of the defined result.
 """
 
+import json
+import logging
+
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tests.common import JsonRpcException
 from odoo.tools import SQL, mute_logger
+
+_logger = logging.getLogger(__name__)
 
 TABLES = [
     "olimp_kpi",
@@ -24,9 +29,14 @@ TABLES = [
 
 @tagged("post_install", "-at_install")
 class TestBadInput(HttpCase):
+    inputs_tried = 0
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.addClassCleanup(
+            lambda: _logger.info("%s: %s bad inputs tried over JSON-RPC", cls.__name__, cls.inputs_tried)
+        )
         env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.admin = new_test_user(env, "bad_admin", groups="olimp_kpi.group_kpi_admin,hr.group_hr_user")
         cls.manager = new_test_user(env, "bad_manager", groups="olimp_kpi.group_kpi_manager")
@@ -93,13 +103,33 @@ class TestBadInput(HttpCase):
             counts[table] = self.env.cr.fetchone()
         return counts
 
+    def _rpc_error(self, user, model, method, args, kwargs=None):
+        """The error a JSON-RPC call ends with, as the web client gets it: (exception name, message)."""
+        self.authenticate(user.login, user.login)
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 0,
+            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        }
+        with mute_logger("odoo.http", "odoo.sql_db"):
+            response = self.url_open(
+                "/web/dataset/call_kw", json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
+            )
+        body = response.json()
+        self.assertIn("error", body, f"{model}.{method}{args} succeeded")
+        return body["error"]["data"]["name"], body["error"]["data"]["message"]
+
     def _expect_error(self, expected, user, model, method, args, kwargs=None):
+        """The call fails with ``expected`` (an exception name), a message for the user, and changes nothing."""
         before = self._snapshot()
-        with self.assertRaises(JsonRpcException) as caught, mute_logger("odoo.http", "odoo.sql_db"):
-            self._call(user, model, method, args, kwargs)
-        self.assertIn(expected, str(caught.exception), f"{model}.{method}{args}")
+        name, message = self._rpc_error(user, model, method, args, kwargs)
+        self.assertIn(expected, name, f"{model}.{method}{args}: {message}")
+        self.assertTrue(message and "Traceback" not in message, message)
         self.env.invalidate_all()
         self.assertEqual(self._snapshot(), before, f"partial data left by {model}.{method}")
+        type(self).inputs_tried += 1
+        return message
 
     def test_invalid_kpi_definitions(self):
         lead = "crm.lead"
@@ -151,6 +181,11 @@ class TestBadInput(HttpCase):
             {"name": "Other", "code": "BAD_OTHER", "kind": "qualitative"}
         )
 
+    def _shared_kpi(self):
+        return self.env["olimp.kpi"].create(
+            {"name": "Shared", "code": "BAD_SHARED", "kind": "qualitative", "company_id": False}
+        )
+
     def test_employees(self):
         # An employee without user cannot get a profile: KPIs are credited to users.
         self._expect_error(
@@ -191,3 +226,150 @@ class TestBadInput(HttpCase):
         self.assertEqual(december.line_ids.mapped("actual"), [0.0])
         self.assertEqual(december.line_ids.zone, "red")
         self.assertEqual(december.efficiency, 0)
+
+    def test_generate_with_bad_employees(self):
+        for employees in ("not ids", ["x"], [None], {"id": 1}):
+            with self.subTest(employees=employees):
+                self._expect_error(
+                    "UserError",
+                    self.manager,
+                    "olimp.kpi.scorecard",
+                    "generate",
+                    ["2026-12-01"],
+                    {"employees": employees},
+                )
+        # Ids that do not exist, or of employees without profile: nothing made, no error.
+        result = self._call(
+            self.manager, "olimp.kpi.scorecard", "generate", ["2027-02-01"], {"employees": [10**9, self.no_user.id]}
+        )
+        self.assertEqual(result, [])
+
+    def test_impossible_scorecards(self):
+        Scorecard = "olimp.kpi.scorecard"
+        values = {"employee_id": self.employee.id, "user_id": self.seller.id, "company_id": self.env.company.id}
+        # Not the first day of a month; a second scorecard of the employee for a month.
+        self._expect_error(
+            "ValidationError", self.manager, Scorecard, "create", [[{**values, "date_from": "2026-11-15"}]]
+        )
+        self._expect_error(
+            "ValidationError", self.manager, Scorecard, "create", [[{**values, "date_from": "2026-11-01"}]]
+        )
+
+    def _closed_checklist(self):
+        """A closed scorecard with a checklist: the seller's, in a month of its own."""
+        env = self.env(context=dict(self.env.context, tracking_disable=True))
+        check = env["olimp.kpi"].create(
+            {
+                "name": "Closed checklist",
+                "code": "BAD_CLOSED_CHECK",
+                "kind": "qualitative",
+                "checklist_item_ids": [Command.create({"name": "Leaflets"}), Command.create({"name": "Slides"})],
+            }
+        )
+        self.profile.line_ids = [Command.create({"kpi_id": check.id, "target": 100})]
+        scorecard = env["olimp.kpi.scorecard"].generate("2026-09-01", self.employee)
+        scorecard.answer_ids[:1].value = "yes"
+        scorecard.action_close()
+        return scorecard, check
+
+    def test_closed_scorecard_over_json_rpc(self):
+        """Nothing changes a closed scorecard over JSON-RPC: not its plan, lines, answers or the scorecard."""
+        closed, check = self._closed_checklist()
+        line = closed.line_ids.filtered(lambda ln: ln.kpi_id == check)
+        answer = line.answer_ids.filtered(lambda a: not a.value)
+        extra_item = self.env["olimp.kpi.checklist.item"].create({"kpi_id": check.id, "name": "Extra"})
+        answers = "olimp.kpi.scorecard.answer"
+        lines = "olimp.kpi.scorecard.line"
+        cases = [
+            (self.manager, answers, "write", [answer.ids, {"value": "yes"}]),
+            (self.manager, answers, "write", [answer.ids, {"comment": "Seen them after all"}]),
+            (self.manager, answers, "create", [[{"line_id": line.id, "item_id": extra_item.id}]]),
+            (self.admin, answers, "unlink", [line.answer_ids.ids]),
+            (self.manager, lines, "write", [line.ids, {"weight": 3}]),
+            (self.manager, lines, "write", [closed.line_ids.ids, {"target": 0}]),
+            (self.manager, lines, "create", [[{"scorecard_id": closed.id, "kpi_id": self._other_kpi().id}]]),
+            (self.admin, lines, "unlink", [line.ids]),
+            (self.admin, "olimp.kpi.scorecard", "unlink", [closed.ids]),
+            (self.manager, "olimp.kpi.scorecard", "write", [closed.ids, {"efficiency": 100}]),
+        ]
+        for user, model, method, args in cases:
+            with self.subTest(model=model, method=method, args=args):
+                self._expect_error("UserError", user, model, method, args)
+        # Refreshing or closing it again: a defined result, nothing changes.
+        for method in ("action_refresh", "action_close"):
+            before = self._snapshot()
+            self.assertTrue(self._call(self.manager, "olimp.kpi.scorecard", method, [closed.ids]))
+            self.env.invalidate_all()
+            self.assertEqual(self._snapshot(), before, method)
+        self.assertEqual(line.actual, 50)
+
+    def _abroad(self):
+        """An order of the seller in a currency without any exchange rate, counted by a sales KPI of the profile."""
+        code = "EUR" if self.env.company.currency_id.name != "EUR" else "USD"
+        currency = self.env.ref(f"base.{code}")
+        currency.active = True
+        currency.rate_ids.unlink()
+        sales = self.env["olimp.kpi"].create(
+            self._kpi_values(
+                code="BAD_SALES",
+                model_id=self.env["ir.model"]._get_id("sale.order"),
+                aggregation="sum",
+                measure_field_id=self._field("sale.order", "amount_untaxed"),
+                date_field_id=self._field("sale.order", "date_order"),
+                user_field_id=self._field("sale.order", "user_id"),
+                domain="[('state', '=', 'sale')]",
+            )
+        )
+        self.profile.line_ids = [Command.create({"kpi_id": sales.id, "target": 1000})]
+        pricelist = self.env["product.pricelist"].create({"name": "Abroad", "currency_id": currency.id})
+        product = self.env["product.product"].create({"name": "Export", "type": "service", "taxes_id": False})
+        self.env["sale.order"].create(
+            {
+                "partner_id": self.env["res.partner"].create({"name": "Abroad customer"}).id,
+                "user_id": self.seller.id,
+                "pricelist_id": pricelist.id,
+                "state": "sale",
+                "date_order": "2026-08-10 10:00:00",
+                "order_line": [Command.create({"product_id": product.id, "price_unit": 100})],
+            }
+        )
+        return currency, self.env["olimp.kpi.scorecard"].generate("2026-08-01", self.employee)
+
+    def test_missing_currency_rate_over_json_rpc(self):
+        currency, scorecard = self._abroad()
+        message = self._expect_error("UserError", self.admin, "olimp.kpi.scorecard", "action_refresh", [scorecard.ids])
+        self.assertIn(f"There is no exchange rate for {currency.name}", message)
+        self.assertFalse(scorecard.refreshed_on)
+
+    def test_missing_currency_rate_in_the_cron(self):
+        """The daily refresh goes on for the other scorecards; the failing ones stay due, untouched, and logged."""
+        currency, scorecard = self._abroad()
+        with self.assertRaises(UserError):
+            scorecard.action_refresh()
+        other = self.env["olimp.kpi.scorecard"].generate("2026-08-01", self.quiet.with_context(active_test=False))
+        other |= self.env["olimp.kpi.scorecard"].search([("refreshed_on", "=", False), ("state", "=", "open")])
+        other -= scorecard
+        other_company = self.env["res.company"].create({"name": "Bad input elsewhere"})
+        elsewhere = self.env["hr.employee"].create(
+            {
+                "name": "Elsewhere",
+                "company_id": other_company.id,
+                "user_id": new_test_user(
+                    self.env, "bad_elsewhere", company_id=other_company.id, company_ids=[Command.set(other_company.ids)]
+                ).id,
+            }
+        )
+        elsewhere.olimp_kpi_profile_id = self.env["olimp.kpi.profile"].create(
+            {
+                "name": "Elsewhere",
+                "company_id": False,
+                "line_ids": [Command.create({"kpi_id": self._shared_kpi().id, "target": 100})],
+            }
+        )
+        other |= self.env["olimp.kpi.scorecard"].generate("2026-08-01", elsewhere)
+        self.assertTrue(other.filtered(lambda sc: sc.company_id == other_company))
+        with self.assertLogs("odoo.addons.olimp_kpi.models.olimp_kpi_scorecard", "WARNING") as logs:
+            self.env["olimp.kpi.scorecard"]._refresh_next_batch(batch_size=1000)
+        self.assertIn(f"There is no exchange rate for {currency.name}", "\n".join(logs.output))
+        self.assertFalse(scorecard.refreshed_on, "left due, nothing written")
+        self.assertTrue(all(other.filtered(lambda sc: sc.company_id == other_company).mapped("refreshed_on")))
