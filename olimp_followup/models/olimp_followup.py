@@ -323,7 +323,8 @@ class OlimpFollowup(models.Model):
         if not planned:
             return True
         planned.check_access("write")
-        vals = {"state": "done", "date_done": date_done or fields.Date.context_today(self)}
+        self._check_outcome(rating, lead_values, date_done)
+        vals = {"state": "done", "date_done": fields.Date.to_date(date_done) or fields.Date.context_today(self)}
         if rating is not None:
             vals["rating"] = rating
         if feedback is not None:
@@ -336,6 +337,22 @@ class OlimpFollowup(models.Model):
         # The follow-ups are done first: the activity side then finds nothing left to close (no loop).
         planned.activity_id.sudo()._action_done(feedback=feedback or False)
         return True
+
+    def _check_outcome(self, rating, lead_values, date_done):
+        """The outcome given to :meth:`action_done` (over RPC too) is checked, with a clear error."""
+        if rating not in (None, False) and str(rating) not in dict(RATINGS):
+            raise UserError(
+                self.env._(
+                    "%(rating)s is not a customer rating: use 1 (very dissatisfied) to 5 (very satisfied).",
+                    rating=rating,
+                )
+            )
+        if lead_values is not None and not isinstance(lead_values, dict):
+            raise UserError(self.env._("The opportunity of a need found is given by its values, e.g. its name."))
+        try:
+            fields.Date.to_date(date_done)
+        except (ValueError, TypeError) as error:
+            raise UserError(self.env._("%(value)s is not a date: use YYYY-MM-DD.", value=date_done)) from error
 
     def action_cancel(self):
         planned = self.filtered(lambda f: f.state == "planned")

@@ -9,3 +9,4 @@ from . import test_views
 from . import test_web
 from . import test_multi_company
 from . import test_access_matrix
+from . import test_bad_input

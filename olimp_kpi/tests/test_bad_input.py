@@ -1,8 +1,8 @@
 """Bad input, fed through JSON-RPC as the web client would: a clear error or a defined result, never a traceback
 (an unexpected exception type), never partial data.
 
-Each case of ``CASES`` names the user who acts, the call, and what must come back: the name of the exception
-(``ValidationError`` or ``UserError``) or ``None`` with a check of the defined result.
+Each case names the user who acts, the call, and what must come back: the name of the exception (``ValidationError``
+or ``UserError``, read from the JSON-RPC response with the message the user sees), or a defined result.
 """
 
 import json
@@ -27,16 +27,69 @@ TABLES = [
 ]
 
 
-@tagged("post_install", "-at_install")
-class TestBadInput(HttpCase):
+class BadInputMixin:
+    """Calls over JSON-RPC that must fail with a clear error and change nothing; reused by other add-ons, which set
+    ``tables`` (the tables whose rows must not change)."""
+
+    tables = TABLES
     inputs_tried = 0
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def _count_inputs(cls):
+        cls.inputs_tried = 0
         cls.addClassCleanup(
             lambda: _logger.info("%s: %s bad inputs tried over JSON-RPC", cls.__name__, cls.inputs_tried)
         )
+
+    def _call(self, user, model, method, args, kwargs=None):
+        self.authenticate(user.login, user.login)
+        return self.make_jsonrpc_request(
+            "/web/dataset/call_kw", {"model": model, "method": method, "args": args, "kwargs": kwargs or {}}
+        )
+
+    def _snapshot(self):
+        self.env.flush_all()
+        counts = {}
+        for table in self.tables:
+            self.env.cr.execute(SQL("SELECT count(*), max(write_date) FROM %s", SQL.identifier(table)))
+            counts[table] = self.env.cr.fetchone()
+        return counts
+
+    def _rpc_error(self, user, model, method, args, kwargs=None):
+        """The error a JSON-RPC call ends with, as the web client gets it: (exception name, message)."""
+        self.authenticate(user.login, user.login)
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 0,
+            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        }
+        with mute_logger("odoo.http", "odoo.sql_db"):
+            response = self.url_open(
+                "/web/dataset/call_kw", json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
+            )
+        body = response.json()
+        self.assertIn("error", body, f"{model}.{method}{args} succeeded")
+        return body["error"]["data"]["name"], body["error"]["data"]["message"]
+
+    def _expect_error(self, expected, user, model, method, args, kwargs=None):
+        """The call fails with ``expected`` (an exception name), a message for the user, and changes nothing."""
+        before = self._snapshot()
+        name, message = self._rpc_error(user, model, method, args, kwargs)
+        self.assertIn(expected, name, f"{model}.{method}{args}: {message}")
+        self.assertTrue(message and "Traceback" not in message, message)
+        self.env.invalidate_all()
+        self.assertEqual(self._snapshot(), before, f"partial data left by {model}.{method}")
+        type(self).inputs_tried += 1
+        return message
+
+
+@tagged("post_install", "-at_install")
+class TestBadInput(BadInputMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._count_inputs()
         env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.admin = new_test_user(env, "bad_admin", groups="olimp_kpi.group_kpi_admin,hr.group_hr_user")
         cls.manager = new_test_user(env, "bad_manager", groups="olimp_kpi.group_kpi_manager")
@@ -88,48 +141,6 @@ class TestBadInput(HttpCase):
         }
         base.update(values)
         return base
-
-    def _call(self, user, model, method, args, kwargs=None):
-        self.authenticate(user.login, user.login)
-        return self.make_jsonrpc_request(
-            "/web/dataset/call_kw", {"model": model, "method": method, "args": args, "kwargs": kwargs or {}}
-        )
-
-    def _snapshot(self):
-        self.env.flush_all()
-        counts = {}
-        for table in TABLES:
-            self.env.cr.execute(SQL("SELECT count(*), max(write_date) FROM %s", SQL.identifier(table)))
-            counts[table] = self.env.cr.fetchone()
-        return counts
-
-    def _rpc_error(self, user, model, method, args, kwargs=None):
-        """The error a JSON-RPC call ends with, as the web client gets it: (exception name, message)."""
-        self.authenticate(user.login, user.login)
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 0,
-            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        }
-        with mute_logger("odoo.http", "odoo.sql_db"):
-            response = self.url_open(
-                "/web/dataset/call_kw", json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
-            )
-        body = response.json()
-        self.assertIn("error", body, f"{model}.{method}{args} succeeded")
-        return body["error"]["data"]["name"], body["error"]["data"]["message"]
-
-    def _expect_error(self, expected, user, model, method, args, kwargs=None):
-        """The call fails with ``expected`` (an exception name), a message for the user, and changes nothing."""
-        before = self._snapshot()
-        name, message = self._rpc_error(user, model, method, args, kwargs)
-        self.assertIn(expected, name, f"{model}.{method}{args}: {message}")
-        self.assertTrue(message and "Traceback" not in message, message)
-        self.env.invalidate_all()
-        self.assertEqual(self._snapshot(), before, f"partial data left by {model}.{method}")
-        type(self).inputs_tried += 1
-        return message
 
     def test_invalid_kpi_definitions(self):
         lead = "crm.lead"
