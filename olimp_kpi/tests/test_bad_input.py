@@ -7,11 +7,15 @@ or ``UserError``, read from the JSON-RPC response with the message the user sees
 
 import json
 import logging
+import re
+import unittest
+from pathlib import Path
 
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL, mute_logger
+from odoo.tools.translate import code_translations
 
 _logger = logging.getLogger(__name__)
 
@@ -384,3 +388,92 @@ class TestBadInput(BadInputMixin, HttpCase):
         self.assertIn(f"There is no exchange rate for {currency.name}", "\n".join(logs.output))
         self.assertFalse(scorecard.refreshed_on, "left due, nothing written")
         self.assertTrue(all(other.filtered(lambda sc: sc.company_id == other_company).mapped("refreshed_on")))
+
+
+# Messages of the cases of TestBadInputRussian: (module, source text); the test is skipped until they are translated.
+RUSSIAN_MESSAGES = {
+    "date": ("olimp_kpi", "%(value)s is not a date: use YYYY-MM-DD."),
+    "domain": (
+        "olimp_kpi",
+        "KPI %(kpi)s: the conditions are not a valid domain. Use a list of conditions with fixed values, "
+        'e.g. [("state", "=", "sale")].',
+    ),
+    "closed": (
+        "olimp_kpi",
+        "Scorecard %(scorecard)s is closed: its plan, actuals, answers and efficiency can no longer change. A team "
+        "leader can reopen it.",
+    ),
+    "code": ("olimp_kpi", "The KPI code %(code)s is already used."),
+    "delay": ("olimp_followup", "Follow-up rule %(rule)s: the delay cannot be negative (%(days)s days)."),
+}
+
+
+@tagged("post_install", "-at_install")
+class TestBadInputRussian(BadInputMixin, HttpCase):
+    """A few bad inputs by users working in Russian: the error they get is in Russian (translations of i18n/ru.po)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if not (Path(__file__).parents[1] / "i18n" / "ru.po").exists():
+            raise unittest.SkipTest("olimp_kpi/i18n/ru.po does not exist yet: no Russian messages to check")
+        cls._count_inputs()
+        env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        env["res.lang"]._activate_lang("ru_RU")
+        modules = ["olimp_kpi", "olimp_followup"] if "olimp.followup" in env else ["olimp_kpi"]
+        env["ir.module.module"]._load_module_terms(modules, ["ru_RU"], overwrite=True)
+        cls.admin = new_test_user(env, "ru_admin", groups="olimp_kpi.group_kpi_admin", lang="ru_RU")
+        cls.manager = new_test_user(env, "ru_manager", groups="olimp_kpi.group_kpi_manager", lang="ru_RU")
+        kpi = env["olimp.kpi"].create({"name": "Russian check", "code": "RU_CHECK", "kind": "qualitative"})
+        profile = env["olimp.kpi.profile"].create(
+            {"name": "Russian", "line_ids": [Command.create({"kpi_id": kpi.id, "target": 100})]}
+        )
+        employee = env["hr.employee"].create(
+            {"name": "Russian seller", "user_id": new_test_user(env, "ru_seller", groups="olimp_kpi.group_kpi_user").id}
+        )
+        employee.olimp_kpi_profile_id = profile
+        env["hr.employee"].create({"name": "Russian leader", "user_id": cls.manager.id})
+        employee.parent_id = env["hr.employee"].search([("user_id", "=", cls.manager.id)])
+        cls.closed = env["olimp.kpi.scorecard"].generate("2026-10-01", employee)
+        cls.closed.action_close()
+
+    def _translation(self, module, source):
+        return code_translations.get_python_translations(module, "ru_RU").get(source)
+
+    def test_errors_in_russian(self):
+        cases = {
+            "date": (self.manager, "olimp.kpi.scorecard", "generate", ["not a date"]),
+            "domain": (
+                self.admin,
+                "olimp.kpi",
+                "create",
+                [[{"name": "Bad", "code": "RU_BAD", "kind": "qualitative", "domain": "[('state', '=', "}]],
+            ),
+            "closed": (self.manager, "olimp.kpi.scorecard", "write", [self.closed.ids, {"note": "late"}]),
+            "code": (
+                self.admin,
+                "olimp.kpi",
+                "create",
+                [[{"name": "Twin", "code": "RU_CHECK", "kind": "qualitative"}]],
+            ),
+        }
+        if "olimp.followup.rule" in self.env:
+            activity_type = self.env.ref("mail.mail_activity_data_call").id
+            values = {"name": "Bad", "delay_days": -1, "activity_type_id": activity_type}
+            cases["delay"] = (self.admin, "olimp.followup.rule", "create", [[values]])
+        untranslated = [key for key in cases if not self._translation(*RUSSIAN_MESSAGES[key])]
+        if untranslated:
+            self.skipTest(f"messages not translated in ru.po yet (merge the translations): {untranslated}")
+        for key, (user, model, method, args) in cases.items():
+            with self.subTest(case=key):
+                expected = "ValidationError" if method == "create" else "UserError"
+                # The web client sends the user's context (their language) with every call.
+                kwargs = {"context": {"lang": user.lang}}
+                message = self._expect_error(expected, user, model, method, args, kwargs)
+                source = RUSSIAN_MESSAGES[key][1]
+                # The fixed words of the translation are in the message; those of the English source are not.
+                russian = max(re.split(r"%\(\w+\)s", self._translation(*RUSSIAN_MESSAGES[key])), key=len).strip()
+                english = max(re.split(r"%\(\w+\)s", source), key=len).strip()
+                self.assertIn(russian, message)
+                self.assertNotIn(english, message)
+                self.assertRegex(message, "[А-Яа-яЁё]{4,}")
