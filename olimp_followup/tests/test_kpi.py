@@ -119,3 +119,40 @@ class TestFollowupKpis(FollowupCase):
         self.assertEqual(self.env.ref("olimp_kpi.kpi_passport_protocols_item_passport").evidence, "passport")
         self.assertEqual(self.env.ref("olimp_kpi.kpi_passport_protocols_item_protocols").evidence, "protocols")
         self.assertEqual(self.env.ref("olimp_kpi.kpi_meeting_plan_item_planned").evidence, "meeting_plan")
+
+    def test_closed_month_keeps_its_followup_figures(self):
+        """Follow-ups, meetings and orders of a closed month change afterwards: its scorecard does not."""
+        with freeze_time("2025-03-31 20:00:00"):
+            self.Followup._cron_flag_overdue()
+            scorecard = self.env["olimp.kpi.scorecard"].generate(date(2025, 3, 1), employees=self.salesman_employee)
+            scorecard.answer_ids.write({"value": "yes"})
+            scorecard.with_user(self.manager).action_close()
+        frozen = {line.kpi_id.code: (line.actual, line.zone, line.score) for line in scorecard.line_ids}
+        efficiency = scorecard.efficiency
+        self.assertEqual(frozen["FOLLOWUPS_ON_TIME"][0], 1)
+        self.assertEqual(frozen["FOLLOWUPS_OVERDUE"][0], 2)
+
+        with freeze_time("2025-04-05 10:00:00"):
+            self.on_time.unlink()
+            self.late.with_user(self.manager).date_deadline = date(2025, 3, 25)  # done on the 20th: on time now
+            self.open.action_done()
+            self.env["calendar.event"].search([("name", "=", "Meeting 04")]).olimp_protocol = "<p>Minutes, late.</p>"
+            self.later.order_id._action_cancel()
+            scorecard.action_refresh()
+            self.env["olimp.kpi.scorecard"]._cron_refresh()
+            self.Followup._cron_flag_overdue()
+        scorecard.invalidate_recordset()
+        after = {line.kpi_id.code: (line.actual, line.zone, line.score) for line in scorecard.line_ids}
+        self.assertEqual(after, frozen)
+        self.assertEqual(scorecard.efficiency, efficiency)
+        self.assertEqual(set(scorecard.answer_ids.mapped("value")), {"yes"})
+
+        # Reopened by a team leader (recorded in its chatter), the month is computed again from today's data.
+        with freeze_time("2025-04-05 10:00:00"):
+            scorecard.with_user(self.manager).action_reopen()
+            scorecard.action_refresh()
+        actual = {line.kpi_id.code: line.actual for line in scorecard.line_ids}
+        self.assertEqual(
+            (actual["FOLLOWUPS_ON_TIME"], actual["FOLLOWUPS_OVERDUE"], actual["MEETINGS_PROTOCOL"]), (1, 1, 2)
+        )
+        self.assertIn("reopened by Max Manager", scorecard.message_ids[0].body)

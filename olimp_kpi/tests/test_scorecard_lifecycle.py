@@ -3,7 +3,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
@@ -94,6 +94,46 @@ class TestScorecardLifecycle(OlimpKpiCase):
         line.invalidate_recordset()
         self.assertEqual((line.actual, line.zone, line.score, scorecard.efficiency), frozen)
         self.assertEqual(line.target, 1000)
+
+    def test_closed_month_outlives_its_definitions(self):
+        """What test_close_freezes_everything does not change: the checklist's questions, the KPI archived or
+        redefined, the profile taken away or deleted; what cannot go while a closed month refers to it: the KPI,
+        its questions, the employee."""
+        self._lead(self.user_a, "2026-11-10", 800)
+        scorecard = self._scorecard(self.employee_a)
+        check = self._line(scorecard, self.check)
+        check.answer_ids[0].value = "yes"
+        scorecard.with_user(self.manager_user).action_close()
+
+        def figures():
+            scorecard.invalidate_recordset()
+            scorecard.line_ids.invalidate_recordset()
+            lines = scorecard.line_ids.sorted("id")
+            return (
+                [(ln.kpi_id.id, ln.target, ln.weight, ln.actual, ln.completion, ln.zone, ln.score) for ln in lines],
+                [(a.item_id.id, a.value) for a in scorecard.answer_ids.sorted("id")],
+                scorecard.efficiency,
+                self.employee_a.olimp_efficiency,
+            )
+
+        frozen = figures()
+        self.check.checklist_item_ids[1].name = "Presentation for the new product line"
+        self.check.checklist_item_ids = [Command.create({"name": "A question asked from now on"})]
+        self.sales.write({"domain": "[('expected_revenue', '>', 10000)]", "direction": "lower", "active": False})
+        self.employee_a.olimp_kpi_profile_id = False
+        self.profile.unlink()
+        scorecard.action_refresh()
+        self.Scorecard._cron_refresh()
+        self.employee_a.invalidate_recordset()
+        self.assertEqual(figures(), frozen)
+        self.assertEqual(len(scorecard.answer_ids), 2, "no answer for the question added after the close")
+        # The KPI, its answered questions and the employee stay while a closed month refers to them.
+        for record in (self.sales, self.check.checklist_item_ids[0], self.employee_a):
+            with self.subTest(record=record), mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
+                with self.env.cr.savepoint():
+                    record.unlink()
+                    self.env.flush_all()
+        self.assertEqual(figures(), frozen)
 
     def test_reopen_only_by_team_leaders_and_logged(self):
         scorecard = self._scorecard(self.employee_a)
