@@ -24,6 +24,7 @@
         "views/menus.xml",
         "security/ir.model.access.csv",
     ],
+    "uninstall_hook": "uninstall_hook",
     "demo": [
         "demo/olimp_followup_demo.xml",
     ],

@@ -368,8 +368,17 @@ class OlimpKpi(models.Model):
         """
         self.ensure_one()
         kpi = self.sudo()
+        if not (kpi.model_name and kpi.model_name in kpi.env and kpi.date_field_id and kpi.user_field_id):
+            # E.g. the source model or a field of it went away with an uninstalled module.
+            raise KeyError(f"incomplete definition: source {kpi.model_name}, date and employee fields needed")
         Source = kpi.env[kpi.model_name]
         measure = kpi.measure_field_id.name if kpi.aggregation != "count" else None
+        for name in filter(None, (measure, kpi.date_field_id.name, kpi.user_field_id.name)):
+            if name not in Source._fields:
+                raise KeyError(f"field {name} of {kpi.model_name} does not exist")
+        domain = tuple(expression.normalize_domain(parse_domain(kpi.domain)))
+        # Compiled, not run: conditions on fields that no longer exist fail here rather than in the grouped query.
+        Source._where_calc(list(domain))
         currency_field = None
         if measure and kpi.aggregation in ("sum", "avg"):
             field = Source._fields[measure]
@@ -388,7 +397,7 @@ class OlimpKpi(models.Model):
             date_field=kpi.date_field_id.name,
             date_is_datetime=kpi.date_field_id.ttype == "datetime",
             subject_field=kpi.user_field_id.name,
-            domain=tuple(expression.normalize_domain(parse_domain(kpi.domain))),
+            domain=domain,
             company_field="company_id" if company_field and company_field.store else None,
             currency_field=currency_field,
         )

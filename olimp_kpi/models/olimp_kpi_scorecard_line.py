@@ -138,8 +138,18 @@ class OlimpKpiScorecardLine(models.Model):
         # themselves are then opened with the caller's rights.
         definition = kpi.sudo()
         subject = scorecard.employee_id if definition.user_field_id.relation == "hr.employee" else scorecard.user_id
+        try:
+            spec = definition._engine_spec()
+        except (KeyError, ValueError) as error:
+            raise UserError(
+                self.env._(
+                    "%(kpi)s can no longer be computed (its source model or fields are gone, e.g. with an uninstalled "
+                    "module): there are no records to open.",
+                    kpi=kpi.display_name,
+                )
+            ) from error
         domain = Collector(read_group=None).records_domain(
-            definition._engine_spec(),
+            spec,
             scorecard.date_from,
             subject.id,
             scorecard.company_id.id,

@@ -71,6 +71,8 @@ class ScorecardRefresh:
         self.env = env(su=True)
         self._rates = {}
         self.collector = Collector(self._read_group, self._convert)
+        # KPIs whose definition cannot be computed (see _collect): their lines keep their actuals.
+        self.uncomputable = set()
 
     # -- database access handed to the collector -------------------------------------------------------------
     def _read_group(self, model, domain, groupby, aggregates, tz_name):
@@ -156,7 +158,11 @@ class ScorecardRefresh:
         by_scorecard = defaultdict(list)
         for line in lines:
             card = card_of[line.scorecard_id]
-            if line.kind == "quantitative":
+            if line.kpi_id in self.uncomputable:
+                # Its definition cannot be computed any more (e.g. its source went with an uninstalled module): the
+                # last actuals stay, rather than a 0 that would lower the efficiency; a warning is logged.
+                actual, previous = line.actual or 0.0, line.previous_actual or 0.0
+            elif line.kind == "quantitative":
                 actual, previous = actuals.get((card.id, line.kpi_id), (0.0, 0.0))
             else:
                 actual = line.actual or 0.0
@@ -266,6 +272,7 @@ class ScorecardRefresh:
                     spec = kpi._engine_spec()
                 except (KeyError, ValueError) as error:
                     _logger.warning("KPI %s (%s) cannot be computed: %s", kpi.code, kpi.id, error)
+                    self.uncomputable.add(kpi.id)
                     continue
                 employee_based = kpi.user_field_id.relation == "hr.employee"
                 subject_of = {

@@ -292,6 +292,34 @@ class TestScorecardEngine(OlimpKpiCase):
         self.assertEqual(sum(records.mapped("expected_revenue")), line.actual)
         self.assertEqual(records.user_id, self.user_a)
 
+    def test_kpi_that_cannot_be_computed_any_more_keeps_its_actuals(self):
+        """Its source model, a field or a field of its conditions went away (an uninstalled module): the refresh
+        logs a warning and leaves its last actuals, the other KPIs are computed, the drill-down says why."""
+        broken, fine = self._kpi("BROKEN"), self._kpi("FINE")
+        self.employee_a.olimp_kpi_profile_id = self._profile("P", [(broken, 4, 1), (fine, 4, 1)])
+        self._lead(self.user_a, "2026-11-02")
+        self._lead(self.user_a, "2026-11-03")
+        scorecard = self._scorecard(self.employee_a)
+        self._refresh(scorecard)
+        self.assertEqual(self._line(scorecard, broken).actual, 2)
+        self._lead(self.user_a, "2026-11-04")
+        for sql in (
+            'UPDATE olimp_kpi SET domain = \'[("no_longer_a_field", "=", True)]\' WHERE id = %s',
+            "UPDATE olimp_kpi SET date_field_id = NULL WHERE id = %s",
+            "UPDATE olimp_kpi SET model_id = NULL WHERE id = %s",
+        ):
+            with self.subTest(sql=sql), self.env.cr.savepoint():
+                self.env.cr.execute(sql, [broken.id])
+                self.env.invalidate_all()
+                with self.assertLogs("odoo.addons.olimp_kpi.models.scorecard_refresh", "WARNING") as logs:
+                    self._refresh(scorecard)
+                self.assertIn("BROKEN", logs.output[0])
+                self.assertEqual(self._line(scorecard, broken).actual, 2, "last actual kept")
+                self.assertEqual(self._line(scorecard, fine).actual, 3, "the others computed")
+                self.assertEqual(scorecard.efficiency, (50 + 75) / 2)
+                with self.assertRaises(UserError):
+                    self._line(scorecard, broken).action_open_records()
+
     def test_drilldown_of_checklist_is_refused(self):
         kpi = self._qualitative_kpi("CHECK", ["A"])
         self.employee_a.olimp_kpi_profile_id = self._profile("P", [(kpi, 100, 1)])
