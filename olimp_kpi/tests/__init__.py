@@ -10,3 +10,4 @@ from . import test_export
 from . import test_bad_input
 from . import test_screens
 from . import test_ui
+from . import test_translation
