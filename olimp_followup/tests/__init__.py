@@ -7,3 +7,4 @@ from . import test_kpi
 from . import test_concurrency
 from . import test_views
 from . import test_web
+from . import test_translation
