@@ -4,7 +4,8 @@
 - every add-on has both files;
 - every term of the template has a Russian translation (not empty, not fuzzy) and no translation is left over
   for a term the template no longer has;
-- a translation keeps the placeholders of its term (``%(name)s``, ``%s``, ``{{ expr }}``, ``{name}``);
+- a translation keeps the placeholders of its term (``%(name)s``, ``%s``, ``{{ expr }}``, ``{name}``) and its HTML
+  tags with their attributes (``<span class="badge" invisible="...">``, ``<em>``);
 - with ``--pot-dir DIR`` (templates just exported from a database by ``.ci/run``), the committed templates hold
   exactly the same terms: they are current.
 
@@ -21,14 +22,27 @@ import polib
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("ru",)
 PLACEHOLDER = re.compile(r"%\([a-zA-Z_][a-zA-Z0-9_]*\)[sdrf]|%[sdrf]|\{\{.*?\}\}|\{[a-zA-Z_][a-zA-Z0-9_]*\}")
+HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 
 
 def placeholders(text):
     return sorted(PLACEHOLDER.findall(text or ""))
 
 
+def html_tags(text):
+    return sorted(" ".join(tag.split()) for tag in HTML_TAG.findall(text or ""))
+
+
 def key(entry):
     return (entry.msgctxt or "", entry.msgid)
+
+
+def shown(path):
+    """The path as the user knows it: relative to the repository when inside it."""
+    try:
+        return path.relative_to(ROOT)
+    except ValueError:
+        return path
 
 
 def check_addon(addon, pot_dir=None):
@@ -36,7 +50,7 @@ def check_addon(addon, pot_dir=None):
     i18n = addon / "i18n"
     pot_path = i18n / f"{addon.name}.pot"
     if not pot_path.exists():
-        return [f"{addon.name}: {pot_path.relative_to(ROOT)} is missing"]
+        return [f"{addon.name}: {shown(pot_path)} is missing"]
     pot = polib.pofile(str(pot_path))
     terms = {key(entry): entry for entry in pot if entry.msgid}
     if pot_dir:
@@ -52,7 +66,7 @@ def check_addon(addon, pot_dir=None):
     for lang in LANGUAGES:
         po_path = i18n / f"{lang}.po"
         if not po_path.exists():
-            findings.append(f"{addon.name}: {po_path.relative_to(ROOT)} is missing")
+            findings.append(f"{addon.name}: {shown(po_path)} is missing")
             continue
         po = polib.pofile(str(po_path))
         translations = {key(entry): entry for entry in po if entry.msgid and not entry.obsolete}
@@ -71,6 +85,8 @@ def check_addon(addon, pot_dir=None):
             for text in texts:
                 if placeholders(text) != placeholders(term.msgid):
                     findings.append(f"{where}: placeholders differ in the translation of {term.msgid!r}")
+                if html_tags(text) != html_tags(term.msgid):
+                    findings.append(f"{where}: HTML tags differ in the translation of {term.msgid!r}")
         for extra in sorted(set(translations) - set(terms)):
             findings.append(f"{addon.name}/{lang}.po: translation of a term not in the template: {extra[1]!r}")
     return findings

@@ -7,6 +7,7 @@ from . import test_kpi
 from . import test_concurrency
 from . import test_views
 from . import test_web
+from . import test_translation
 from . import test_multi_company
 from . import test_access_matrix
 from . import test_bad_input

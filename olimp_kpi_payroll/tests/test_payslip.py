@@ -61,6 +61,22 @@ class TestPayslipEfficiency(OlimpKpiCase):
         self.assertEqual(self.scorecard.state, "closed")
         self.assertAlmostEqual(self.scorecard.efficiency, EFFICIENCY)
 
+    def _november_payslip(self):
+        """A payslip of November made by the payroll officer with ``create`` (no onchange: no inputs yet)."""
+        return (
+            self.env["hr.payslip"]
+            .with_user(self.payroll_officer)
+            .create(
+                {
+                    "employee_id": self.employee_a.id,
+                    "contract_id": self.contract.id,
+                    "struct_id": self.structure.id,
+                    "date_from": "2026-11-01",
+                    "date_to": "2026-11-30",
+                }
+            )
+        )
+
     def _efficiency_inputs(self, payslip):
         return payslip.input_line_ids.filtered(lambda line: line.code == "OLIMP_EFF")
 
@@ -106,19 +122,7 @@ class TestPayslipEfficiency(OlimpKpiCase):
         self._assert_bonus(run.slip_ids)
 
     def test_scorecard_closed_after_the_payslip_was_made(self):
-        payslip = (
-            self.env["hr.payslip"]
-            .with_user(self.payroll_officer)
-            .create(
-                {
-                    "employee_id": self.employee_a.id,
-                    "contract_id": self.contract.id,
-                    "struct_id": self.structure.id,
-                    "date_from": "2026-11-01",
-                    "date_to": "2026-11-30",
-                }
-            )
-        )
+        payslip = self._november_payslip()
         payslip.compute_sheet()
         self.assertEqual(self._efficiency_inputs(payslip).amount, 0.0, "an open scorecard does not count")
         self.assertEqual(payslip.get_salary_line_total("OLIMP_KPI_BONUS"), 0.0)
@@ -129,19 +133,7 @@ class TestPayslipEfficiency(OlimpKpiCase):
     def test_no_target_bonus_no_bonus_line(self):
         self._close_scorecard()
         self.contract.olimp_target_bonus = 0.0
-        payslip = (
-            self.env["hr.payslip"]
-            .with_user(self.payroll_officer)
-            .create(
-                {
-                    "employee_id": self.employee_a.id,
-                    "contract_id": self.contract.id,
-                    "struct_id": self.structure.id,
-                    "date_from": "2026-11-01",
-                    "date_to": "2026-11-30",
-                }
-            )
-        )
+        payslip = self._november_payslip()
         payslip.compute_sheet()
         self.assertAlmostEqual(self._efficiency_inputs(payslip).amount, EFFICIENCY)
         self.assertFalse(payslip.line_ids.filtered(lambda line: line.code == "OLIMP_KPI_BONUS"))

@@ -23,6 +23,7 @@ run finds the marker parameter ``olimp_bench.month`` and stops.
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import random
@@ -94,21 +95,65 @@ class Generator:
         """Insert ``count`` rows in batches and return what they return.
 
         ``build(size, offset)`` returns the column arrays of ``size`` rows, ``sql_factory(*arrays)`` the query.
+        Required columns the query leaves out (added by other installed modules, e.g. ``sale_stock``'s
+        warehouse and shipping policy) get the model's default for the time of the insert.
         """
         from odoo.tools import SQL  # noqa: PLC0415
 
+        model = label.split(" ")[0]
         started = time.perf_counter()
         rows = []
         done = 0
-        while done < count:
-            size = min(BATCH, count - done)
-            query = sql_factory(*build(size, done))
-            assert isinstance(query, SQL)
-            rows += self.env.execute_query(query)
-            done += size
+        with self._column_defaults(model):
+            while done < count:
+                size = min(BATCH, count - done)
+                query = sql_factory(*build(size, done))
+                assert isinstance(query, SQL)
+                rows += self.env.execute_query(query)
+                done += size
         self.counts[label] = len(rows)
         self.log(f"  {label:<28} {len(rows):>9,} rows in {time.perf_counter() - started:6.1f} s")
         return rows
+
+    @contextlib.contextmanager
+    def _column_defaults(self, model):
+        """Give the NOT NULL columns of ``model``'s table that have no database default the ORM's default."""
+        from odoo.tools import SQL  # noqa: PLC0415
+
+        Model = self.env[model]
+        columns = [
+            name
+            for (name,) in self.env.execute_query(
+                SQL(
+                    """SELECT column_name FROM information_schema.columns
+                        WHERE table_schema = current_schema() AND table_name = %s AND is_nullable = 'NO'
+                          AND column_default IS NULL AND column_name != 'id'""",
+                    Model._table,
+                )
+            )
+        ]
+        defaults = Model.default_get([name for name in columns if name in Model._fields])
+        defaults = {name: value for name, value in defaults.items() if value not in (None, False)}
+        for name, value in defaults.items():
+            self.env.cr.execute(
+                SQL(
+                    "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s",
+                    SQL.identifier(Model._table),
+                    SQL.identifier(name),
+                    value,
+                )
+            )
+        try:
+            yield
+        finally:
+            for name in defaults:
+                self.env.cr.execute(
+                    SQL(
+                        "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT",
+                        SQL.identifier(Model._table),
+                        SQL.identifier(name),
+                    )
+                )
 
     # -- stages ----------------------------------------------------------------------------------------------
     def run(self):
