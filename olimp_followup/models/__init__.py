@@ -1,6 +1,7 @@
 from . import olimp_followup_rule
 from . import olimp_followup
 from . import mail_activity
+from . import mail_thread
 from . import sale_order
 from . import account_move
 from . import res_company

@@ -437,25 +437,10 @@ class OlimpFollowup(models.Model):
                     "automated": True,
                 }
             )
-        # Creating an activity subscribes its user to the record, once per activity: two activities of one create
-        # for the same user on the same record would subscribe them twice (a unique violation on mail_followers,
-        # e.g. for imported orders whose salesperson does not follow them yet). So activities are created in
-        # waves holding at most one activity per (record, user): as many creates as rules fire on one order.
-        waves = []
-        rank = defaultdict(int)
-        for followup, vals in zip(followups, vals_list, strict=True):
-            key = (vals["res_model"], vals["res_id"], vals["user_id"])
-            if rank[key] == len(waves):
-                waves.append([])
-            waves[rank[key]].append((followup, vals))
-            rank[key] += 1
-        # Scheduled by the regulation, not assigned by a colleague: no e-mail per activity.
-        Activity = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True)
-        pairs = []
-        for wave in waves:
-            created = Activity.create([vals for _followup, vals in wave])
-            pairs += zip((followup for followup, _vals in wave), created, strict=True)
-        activities = Activity.browse([activity.id for _followup, activity in pairs])
+        # Scheduled by the regulation, not assigned by a colleague: no e-mail per activity. Several activities of
+        # one user on one record (the regulation's steps) subscribe that user once: see mail_thread.py.
+        activities = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(vals_list)
+        pairs = zip(followups, activities, strict=True)
         ids_by_note = defaultdict(list)
         for followup, activity in pairs:
             followup.activity_id = activity
