@@ -149,15 +149,23 @@ class TestConcurrentScheduling(TransactionCase):
             self.assertEqual(result["created"], [])
 
     def _wait_until_blocked(self, pid, thread):
+        if self._wait_for_lock(pid, thread, tries=200) == "timeout":
+            self.fail("The second transaction never waited for the first one")
+
+    def _wait_for_lock(self, pid, thread, tries):
+        """``"lock"`` once the transaction of ``pid`` waits for a lock, ``"done"`` if ``thread`` ends first, else
+        ``"timeout"`` after ``tries`` polls, 50 ms apart."""
         with closing(self.db.cursor()) as cr:
-            for __ in range(200):
+            for __ in range(tries):
+                if not thread.is_alive():
+                    return "done"
                 cr.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
                 row = cr.fetchone()
-                if (row and row[0] == "Lock") or not thread.is_alive():
-                    return
+                if row and row[0] == "Lock":
+                    return "lock"
                 cr.rollback()
                 time.sleep(0.05)
-        self.fail("The second transaction never waited for the first one")
+        return "done" if not thread.is_alive() else "timeout"
 
     def _assert_once(self, rule_index):
         counts = self._count()
@@ -214,7 +222,8 @@ class TestConcurrentScheduling(TransactionCase):
                 target=self._run, args=(env_cron, lambda env: env["olimp.followup"]._cron_flag_overdue(), result)
             )
             thread.start()
-            blocked = self._blocked(cr_cron._cnx.get_backend_pid(), thread)
+            # Still running after the polls counts as waiting too.
+            blocked = self._wait_for_lock(cr_cron._cnx.get_backend_pid(), thread, tries=100) != "done"
             cr_user.commit()
             thread.join(60)
             self.assertFalse(thread.is_alive())
@@ -240,20 +249,6 @@ class TestConcurrentScheduling(TransactionCase):
             followup = self._env(cr)["olimp.followup"].browse(followup_id)
             self.assertRecordValues(followup, [{"state": "done", "is_overdue": True, "on_time": False}])
             self.assertEqual(followup.feedback, "Late, but done")
-
-    def _blocked(self, pid, thread):
-        """Whether the transaction of ``pid`` waits for a lock before ``thread`` ends."""
-        with closing(self.db.cursor()) as cr:
-            for __ in range(100):
-                if not thread.is_alive():
-                    return False
-                cr.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
-                row = cr.fetchone()
-                if row and row[0] == "Lock":
-                    return True
-                cr.rollback()
-                time.sleep(0.05)
-        return thread.is_alive()
 
     def test_triggers_and_crons_at_once(self):
         """Every trigger and cron of follow-ups from four workers at once, three rounds: each follow-up once."""
