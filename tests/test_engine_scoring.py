@@ -84,6 +84,13 @@ def test_efficiency_without_counted_lines_is_zero():
     assert scoring.efficiency([]) == (0.0, 0)
 
 
+def test_summary_counts_zones_and_leaves_lines_without_plan_out():
+    result = scoring.summary([(3, 100, "green"), (1, 20, "red"), (5, 0, "none"), (2, 90, "yellow"), (1, 10, "red")])
+    assert result.efficiency == pytest.approx((300 + 20 + 180 + 10) / 7)
+    assert (result.counted, result.red, result.yellow, result.green) == (4, 2, 1, 1)
+    assert scoring.summary([]) == scoring.Summary(0.0, 0, 0, 0, 0)
+
+
 @pytest.mark.parametrize(
     ("answers", "share"), [([], 0.0), (["yes", "no", "yes", "yes"], 75.0), (["yes", False, None], 100 / 3)]
 )

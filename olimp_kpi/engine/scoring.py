@@ -29,6 +29,7 @@ LOWER = "lower"
 EPSILON = 1e-6
 
 LineResult = namedtuple("LineResult", "completion zone score counted")
+Summary = namedtuple("Summary", "efficiency counted red yellow green")
 
 
 def completion(actual, target, direction=HIGHER, cap=100.0):
@@ -97,6 +98,17 @@ def efficiency(lines):
     if not counted:
         return 0.0, 0
     return total / total_weight, counted
+
+
+def summary(lines):
+    """Efficiency and number of lines per zone of a scorecard.
+
+    :param lines: iterable of ``(weight, score, zone)``; a line counts in efficiency when it has a zone (a plan)
+    """
+    lines = list(lines)
+    value, counted = efficiency((weight, line_score, line_zone != ZONE_NONE) for weight, line_score, line_zone in lines)
+    zones = [line_zone for __, __, line_zone in lines]
+    return Summary(value, counted, zones.count(ZONE_RED), zones.count(ZONE_YELLOW), zones.count(ZONE_GREEN))
 
 
 def checklist_completion(answers):

@@ -123,13 +123,12 @@ class OlimpKpiScorecard(models.Model):
     @api.depends("line_ids.score", "line_ids.weight", "line_ids.zone")
     def _compute_summary(self):
         for scorecard in self:
-            lines = scorecard.line_ids
-            value, counted = scoring.efficiency((ln.weight, ln.score, ln.zone != "none") for ln in lines)
-            scorecard.efficiency = value
-            scorecard.counted_line_count = counted
-            scorecard.red_count = sum(1 for ln in lines if ln.zone == "red")
-            scorecard.yellow_count = sum(1 for ln in lines if ln.zone == "yellow")
-            scorecard.green_count = sum(1 for ln in lines if ln.zone == "green")
+            result = scoring.summary((ln.weight, ln.score, ln.zone) for ln in scorecard.line_ids)
+            scorecard.efficiency = result.efficiency
+            scorecard.counted_line_count = result.counted
+            scorecard.red_count = result.red
+            scorecard.yellow_count = result.yellow
+            scorecard.green_count = result.green
 
     @api.depends("counted_line_count")
     def _compute_efficiency_warning(self):

@@ -177,7 +177,7 @@ class ScorecardRefresh:
                 line.cap or 0.0,
             )
             trend = scoring.trend(actual, previous)
-            by_scorecard[card.id].append((line.weight or 0.0, result))
+            by_scorecard[card.id].append((line.weight or 0.0, result.score, result.zone))
             new = (actual, previous, result.completion, result.zone, trend, result.score)
             if new != (line.actual, line.previous_actual, line.completion, line.zone, line.trend, line.score):
                 line_rows.append((line.id, *new))
@@ -185,22 +185,9 @@ class ScorecardRefresh:
         now = fields.Datetime.now()
         scorecard_rows = []
         for card in cards:
-            results = by_scorecard.get(card.id, [])
-            value, counted = scoring.efficiency((weight, res.score, res.counted) for weight, res in results)
-            zones = [res.zone for __, res in results]
+            result = scoring.summary(by_scorecard.get(card.id, []))
             previous = previous_efficiency.get((card.employee_id, card.date_from), 0.0)
-            scorecard_rows.append(
-                (
-                    card.id,
-                    value,
-                    counted,
-                    zones.count(scoring.ZONE_RED),
-                    zones.count(scoring.ZONE_YELLOW),
-                    zones.count(scoring.ZONE_GREEN),
-                    previous,
-                    scoring.trend(value, previous),
-                )
-            )
+            scorecard_rows.append((card.id, *result, previous, scoring.trend(result.efficiency, previous)))
         self._write(line_rows, scorecard_rows, now)
         return Scorecard.browse(card_ids)
 
