@@ -1,7 +1,6 @@
 from odoo import api, fields, models
-from odoo.addons.olimp_kpi.models.olimp_kpi import parse_domain
+from odoo.addons.olimp_kpi.models.olimp_kpi import compile_domain
 from odoo.exceptions import ValidationError
-from odoo.osv import expression
 
 TRIGGERS = [
     ("order_confirmed", "Order confirmed"),
@@ -177,9 +176,8 @@ class OlimpFollowupRule(models.Model):
         self.ensure_one()
         model = self._source_model()
         try:
-            domain = expression.normalize_domain(parse_domain(self.domain))
-            self.env[model].sudo()._where_calc(domain)
-        except (ValueError, KeyError, TypeError, AssertionError, IndexError) as error:
+            domain = compile_domain(self.env[model].sudo(), self.domain)
+        except ValueError as error:
             raise ValidationError(
                 self.env._(
                     "Follow-up rule %(rule)s: the conditions are not a valid domain on %(model)s. Use a list of "

@@ -31,6 +31,18 @@ def parse_domain(text):
     return [tuple(term) if isinstance(term, list) else term for term in domain]
 
 
+def compile_domain(model, text):
+    """The normalized domain of ``text``, checked against ``model`` (a recordset) by building its SQL without
+    running it: unknown fields and bad operators fail here. Raises :class:`ValueError` with the reason when
+    ``text`` is not a domain of fixed values on that model."""
+    try:
+        domain = expression.normalize_domain(parse_domain(text))
+        model._where_calc(domain)
+    except (ValueError, KeyError, TypeError, AssertionError, IndexError) as error:
+        raise ValueError(str(error)) from error
+    return domain
+
+
 class OlimpKpi(models.Model):
     """A KPI definition: what to count in which model, for whom, by which date, and how to judge it."""
 
@@ -266,10 +278,8 @@ class OlimpKpi(models.Model):
         if domain is None:
             raise ValidationError(self._domain_error())
         try:
-            domain = expression.normalize_domain(domain)
-            # Builds the SQL without running it: unknown fields and wrong operators fail here.
-            self.env[self.model_id.model].sudo()._where_calc(domain)
-        except (ValueError, KeyError, TypeError, AssertionError, IndexError) as error:
+            compile_domain(self.env[self.model_id.model].sudo(), self.domain)
+        except ValueError as error:
             raise ValidationError(self._domain_error(str(error))) from error
 
     @api.onchange("model_id")
@@ -376,9 +386,8 @@ class OlimpKpi(models.Model):
         for name in filter(None, (measure, kpi.date_field_id.name, kpi.user_field_id.name)):
             if name not in Source._fields:
                 raise KeyError(f"field {name} of {kpi.model_name} does not exist")
-        domain = tuple(expression.normalize_domain(parse_domain(kpi.domain)))
         # Compiled, not run: conditions on fields that no longer exist fail here rather than in the grouped query.
-        Source._where_calc(list(domain))
+        domain = tuple(compile_domain(Source, kpi.domain))
         currency_field = None
         if measure and kpi.aggregation in ("sum", "avg"):
             field = Source._fields[measure]
