@@ -134,9 +134,10 @@ class TestSettlementEfficiency(OlimpKpiCase):
         self.assertTrue(settlement.olimp_efficiency_held)
         self.assertIn("No closed scorecard of Anna for November 2026", settlement.olimp_efficiency_warning)
         self.assertIn("Apply Efficiency", settlement.olimp_efficiency_warning)
-        self.assertEqual(
-            self.env["commission.settlement"].search([("olimp_efficiency_held", "=", True)]), settlement.sudo()
+        held = self.env["commission.settlement"].search(
+            [("olimp_efficiency_held", "=", True), ("agent_id", "=", self.agent.id)]
         )
+        self.assertEqual(held, settlement.sudo())
         with self.assertRaisesRegex(UserError, "without the agent's KPI efficiency"):
             settlement.make_invoices(self.journal, self.commission_product)
         # The month is closed: applied again, the settlement pays the efficiency.
