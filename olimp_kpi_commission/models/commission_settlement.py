@@ -9,7 +9,9 @@ class CommissionSettlement(models.Model):
     _inherit = "commission.settlement"
 
     olimp_efficiency_used = fields.Boolean(
-        compute="_compute_olimp_efficiency_warning", help="A commission of the settlement applies the KPI efficiency."
+        string="Efficiency Applied",
+        compute="_compute_olimp_efficiency_warning",
+        help="A commission of the settlement applies the KPI efficiency.",
     )
     olimp_efficiency_held = fields.Boolean(
         string="Efficiency Missing",
@@ -17,7 +19,7 @@ class CommissionSettlement(models.Model):
         store=True,
         help="Lines pay nothing until the agent's efficiency is found (a closed scorecard, an employee).",
     )
-    olimp_efficiency_warning = fields.Text(compute="_compute_olimp_efficiency_warning")
+    olimp_efficiency_warning = fields.Text(string="Efficiency Warning", compute="_compute_olimp_efficiency_warning")
 
     @api.depends("line_ids.olimp_efficiency_state")
     def _compute_olimp_efficiency_held(self):
