@@ -84,10 +84,11 @@ class TestSettlementEfficiency(OlimpKpiCase):
         invoice.action_post()
         return invoice
 
-    def _settle(self, agent=None, day=SETTLE_DAY):
+    def _settle(self, agent=None, day=SETTLE_DAY, lang="en_US"):
         wizard = (
             self.env["commission.make.settle"]
             .with_user(self.settler)
+            .with_context(lang=lang)
             .create(
                 {
                     "date_to": day,
@@ -232,3 +233,20 @@ class TestSettlementEfficiency(OlimpKpiCase):
         self.assertTrue(module.auto_install)
         self.assertEqual(module.state, "installed")
         self.assertEqual(set(module.dependencies_id.mapped("name")), {"olimp_kpi", "account_commission_oca"})
+
+    def test_warning_in_russian(self):
+        """A commission manager working in Russian reads why the line pays nothing, months named in Russian."""
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.env["ir.module.module"]._load_module_terms(["olimp_kpi_commission"], ["ru_RU"], overwrite=True)
+        self._invoice("2026-11-20")
+        settlement = self._settle(lang="ru_RU")
+        self.assertEqual(
+            settlement.line_ids.olimp_efficiency_note, "Нет закрытой карты показателей за ноябрь 2026 (Anna)"
+        )
+        self.assertIn("Применить эффективность", settlement.with_context(lang="ru_RU").olimp_efficiency_warning)
+        labels = (
+            self.env["commission.settlement.line"]
+            .with_context(lang="ru_RU")
+            .fields_get(["olimp_base_amount", "olimp_efficiency_rate"], ["string"])
+        )
+        self.assertEqual(labels["olimp_efficiency_rate"]["string"], "Доля выплаты (%)")
