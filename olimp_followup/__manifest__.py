@@ -20,6 +20,7 @@
         "views/res_partner_views.xml",
         "views/calendar_event_views.xml",
         "views/res_config_settings_views.xml",
+        "views/crm_lead_views.xml",
         "wizards/olimp_followup_done_wizard_views.xml",
         "views/menus.xml",
         "security/ir.model.access.csv",

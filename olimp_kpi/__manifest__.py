@@ -2,7 +2,7 @@
     "name": "Olimp KPI: sales scorecards and efficiency",
     "summary": "Monthly KPI scorecards for sales people from CRM data, expert checklists and an efficiency % "
     "for bonuses",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.4.0",
     "category": "Sales/Sales",
     "author": "Olimp for Odoo",
     "maintainers": ["olimp-odoo"],

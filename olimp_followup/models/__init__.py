@@ -10,3 +10,5 @@ from . import res_partner
 from . import calendar_event
 from . import olimp_kpi_checklist_item
 from . import olimp_kpi_scorecard_answer
+from . import crm_lead
+from . import olimp_followup_lead

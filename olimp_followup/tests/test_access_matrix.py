@@ -3,7 +3,8 @@
 Rules are the regulation: read by every KPI group, written by KPI administrators. Follow-ups: sales people read
 and write their own (the outcome; the deadline, responsible and state only through the actions, see
 ``test_done``), team leaders their team's, administrators create and delete. The outcome dialog belongs to its
-creator. HR officers, plain internal users and portal users get nothing. The partner's passport and the meeting's
+creator. HR officers, KPI HR readers (who read scorecards, not follow-ups), plain internal users and portal users
+get nothing; so do the users of OCA Payroll and commissions when installed. The partner's passport and the meeting's
 protocol are plain fields of contacts and meetings, without groups of their own: the rights on contacts and
 meetings apply, and are Odoo's.
 """

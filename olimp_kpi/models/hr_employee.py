@@ -1,7 +1,11 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..engine import periods
+
+# Who reads an employee's scorecards and efficiency is decided by the KPI groups (own, team, all, HR readers), never
+# by HR rights alone: the record rules of the scorecards then say whose.
+KPI_READER_GROUPS = "olimp_kpi.group_kpi_user,olimp_kpi.group_kpi_hr_reader"
 
 
 class HrEmployee(models.Model):
@@ -20,13 +24,13 @@ class HrEmployee(models.Model):
         comodel_name="olimp.kpi.scorecard",
         inverse_name="employee_id",
         string="KPI Scorecards",
-        groups="hr.group_hr_user",
+        groups=KPI_READER_GROUPS,
     )
-    olimp_scorecard_count = fields.Integer(compute="_compute_olimp_efficiency", groups="hr.group_hr_user")
+    olimp_scorecard_count = fields.Integer(compute="_compute_olimp_efficiency", groups=KPI_READER_GROUPS)
     olimp_efficiency = fields.Float(
         string="Efficiency (%)",
         compute="_compute_olimp_efficiency",
-        groups="hr.group_hr_user",
+        groups=KPI_READER_GROUPS,
         help="Efficiency of the last closed monthly scorecard.",
     )
 
@@ -66,6 +70,32 @@ class HrEmployee(models.Model):
                         profile=employee.olimp_kpi_profile_id.name,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        profiled = [vals.get("name") or "" for vals in vals_list if vals.get("olimp_kpi_profile_id")]
+        if profiled:
+            self._check_olimp_kpi_profile_right(profiled)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "olimp_kpi_profile_id" in vals:
+            self._check_olimp_kpi_profile_right(self.mapped("name"))
+        return super().write(vals)
+
+    @api.model
+    def _check_olimp_kpi_profile_right(self, names):
+        """The KPI profile says what an employee is paid on: KPI administrators set it (on the employee when they
+        are HR officers too, else with the profile's *Assign to Employees*); HR officers only see it."""
+        if self.env.su or self.env.user.has_group("olimp_kpi.group_kpi_admin"):
+            return
+        raise AccessError(
+            self.env._(
+                "Only KPI administrators assign KPI profiles to employees: ask one to change the profile of "
+                "%(employees)s.",
+                employees=", ".join(filter(None, names)),
+            )
+        )
 
     def olimp_get_efficiency(self, date_from, date_to):
         """Average efficiency (%) of the closed scorecards of the months from ``date_from`` to ``date_to``.

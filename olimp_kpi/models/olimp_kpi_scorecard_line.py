@@ -56,6 +56,11 @@ class OlimpKpiScorecardLine(models.Model):
         comodel_name="olimp.kpi.scorecard.answer", inverse_name="line_id", string="Checklist Answers"
     )
     unanswered_count = fields.Integer(compute="_compute_unanswered_count")
+    can_open_records = fields.Boolean(
+        compute="_compute_can_open_records",
+        help="A quantitative KPI whose source records the user may read (e.g. HR readers without Sales rights may "
+        "not read orders).",
+    )
 
     _sql_constraints = [
         ("kpi_unique", "UNIQUE(scorecard_id, kpi_id)", "A KPI can appear only once in a scorecard."),
@@ -86,6 +91,17 @@ class OlimpKpiScorecardLine(models.Model):
     def _compute_unanswered_count(self):
         for line in self:
             line.unanswered_count = sum(1 for answer in line.answer_ids if not answer.value)
+
+    @api.depends("kind", "kpi_id")
+    @api.depends_context("uid")
+    def _compute_can_open_records(self):
+        # The source model lives in ir.model, which sales people may not read.
+        models_by_kpi = {kpi: kpi.sudo().model_name for kpi in self.kpi_id}
+        readable = {
+            name: name in self.env and self.env[name].has_access("read") for name in set(models_by_kpi.values()) if name
+        }
+        for line in self:
+            line.can_open_records = line.kind == "quantitative" and readable.get(models_by_kpi.get(line.kpi_id), False)
 
     def _evaluate(self, actual):
         return scoring.evaluate_line(

@@ -69,6 +69,7 @@ LINE_FIELDS = [
     "yellow_from",
     "green_from",
     "unanswered_count",
+    "can_open_records",
 ]
 ANSWER_FIELDS = ["line_id", "name", "value", "comment", "evidence", "answered_by_id", "answered_on"]
 BOARD_CARD_FIELDS = [
@@ -296,7 +297,6 @@ class ScorecardScreens:
                 code=kpi.code,
                 trend_good=boards.trend_is_good(line["trend"], line["direction"]),
                 definition=self._definition(kpi, line),
-                can_open_records=line["kind"] == "quantitative" and bool(kpi.sudo().model_name),
                 history=history.get(kpi.id, [None] * len(months)),
                 answers=answers.get(line["id"], []),
             )

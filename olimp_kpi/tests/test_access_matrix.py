@@ -6,6 +6,11 @@ every operation for every group and model, and checks it is allowed exactly when
 Other add-ons reuse :class:`AccessMatrixMixin` for their own models: they set ``expected_matrix`` and extend
 ``_target``, ``_create_values`` and ``_write_values`` (see ``olimp_followup/tests/test_access_matrix.py``); the
 tests over the ORM and over JSON-RPC come with the mixin (``allow_inherited_tests_method`` lets Odoo run them).
+
+Scorecards are read by the KPI groups only: HR officers read the catalogue (KPIs, checklists, profiles: the
+employee form shows the profile), not a single scorecard; *KPI / HR Reader* reads every scorecard and writes none.
+Installing OCA Payroll or OCA commissions must not widen that: when they are installed, their groups join the
+matrix with the rights of HR officers (payroll users are HR officers) or of plain internal users.
 """
 
 import logging
@@ -23,23 +28,50 @@ GROUPS = {
     "kpi_manager": "olimp_kpi.group_kpi_manager",
     "kpi_admin": "olimp_kpi.group_kpi_admin",
     "hr_officer": "hr.group_hr_user",
+    "hr_reader": "olimp_kpi.group_kpi_hr_reader",
     "internal": "base.group_user",
     "portal": "base.group_portal",
 }
 
+# Groups of other modules, checked when installed, with the rights of the group named second.
+OPTIONAL_GROUPS = {
+    "payroll_user": ("payroll.group_payroll_user", "hr_officer"),
+    "payroll_manager": ("payroll.group_payroll_manager", "hr_officer"),
+    "commission_user": ("commission_oca.group_commission_user", "internal"),
+    "commission_manager": ("commission_oca.group_commission_manager", "internal"),
+}
+
 # r = read, w = write, c = create, u = unlink (delete)
 EXPECTED = {
-    "olimp.kpi": {"kpi_user": "r", "kpi_manager": "r", "kpi_admin": "rwcu", "hr_officer": "r"},
-    "olimp.kpi.checklist.item": {"kpi_user": "r", "kpi_manager": "r", "kpi_admin": "rwcu", "hr_officer": "r"},
-    "olimp.kpi.profile": {"kpi_user": "r", "kpi_manager": "r", "kpi_admin": "rwcu", "hr_officer": "r"},
-    "olimp.kpi.profile.line": {"kpi_user": "r", "kpi_manager": "r", "kpi_admin": "rwcu", "hr_officer": "r"},
-    "olimp.kpi.scorecard": {"kpi_user": "r", "kpi_manager": "rwc", "kpi_admin": "rwcu", "hr_officer": "r"},
-    "olimp.kpi.scorecard.line": {"kpi_user": "r", "kpi_manager": "rwc", "kpi_admin": "rwcu", "hr_officer": "r"},
-    "olimp.kpi.scorecard.answer": {"kpi_user": "r", "kpi_manager": "rwc", "kpi_admin": "rwcu", "hr_officer": "r"},
+    "olimp.kpi": {"kpi_user": "r", "kpi_manager": "r", "kpi_admin": "rwcu", "hr_officer": "r", "hr_reader": "r"},
+    "olimp.kpi.checklist.item": {
+        "kpi_user": "r",
+        "kpi_manager": "r",
+        "kpi_admin": "rwcu",
+        "hr_officer": "r",
+        "hr_reader": "r",
+    },
+    "olimp.kpi.profile": {
+        "kpi_user": "r",
+        "kpi_manager": "r",
+        "kpi_admin": "rwcu",
+        "hr_officer": "r",
+        "hr_reader": "r",
+    },
+    "olimp.kpi.profile.line": {
+        "kpi_user": "r",
+        "kpi_manager": "r",
+        "kpi_admin": "rwcu",
+        "hr_officer": "r",
+        "hr_reader": "r",
+    },
+    "olimp.kpi.scorecard": {"kpi_user": "r", "kpi_manager": "rwc", "kpi_admin": "rwcu", "hr_reader": "r"},
+    "olimp.kpi.scorecard.line": {"kpi_user": "r", "kpi_manager": "rwc", "kpi_admin": "rwcu", "hr_reader": "r"},
+    "olimp.kpi.scorecard.answer": {"kpi_user": "r", "kpi_manager": "rwc", "kpi_admin": "rwcu", "hr_reader": "r"},
     "olimp.kpi.generate.wizard": {"kpi_manager": "rwcu", "kpi_admin": "rwcu"},
     "olimp.kpi.profile.assign.wizard": {"kpi_admin": "rwcu"},
     # An export holds the figures its creator may see until downloaded; the transient vacuum deletes it.
-    "olimp.kpi.export.wizard": {"kpi_user": "rwc", "kpi_manager": "rwc", "kpi_admin": "rwc", "hr_officer": "rwc"},
+    "olimp.kpi.export.wizard": {"kpi_user": "rwc", "kpi_manager": "rwc", "kpi_admin": "rwc", "hr_reader": "rwc"},
 }
 
 
@@ -51,7 +83,13 @@ class AccessMatrixMixin:
     @classmethod
     def _setup_matrix(cls):
         env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.users = {key: new_test_user(env, f"matrix_{key}", groups=xmlid) for key, xmlid in GROUPS.items()}
+        groups = dict(GROUPS)
+        cls.rights_like = {}
+        for key, (xmlid, like) in OPTIONAL_GROUPS.items():
+            if env.ref(xmlid, raise_if_not_found=False):
+                groups[key] = xmlid
+                cls.rights_like[key] = like
+        cls.users = {key: new_test_user(env, f"matrix_{key}", groups=xmlid) for key, xmlid in groups.items()}
         # Every group's user is also measured, so that "own" records exist for them.
         cls.employees = {}
         for key, user in cls.users.items():
@@ -168,7 +206,7 @@ class AccessMatrixMixin:
         checked = 0
         for model, rights in self.expected_matrix.items():
             for key, user in self.users.items():
-                allowed = rights.get(key, "")
+                allowed = rights.get(key, rights.get(self.rights_like.get(key), ""))
                 for op in "rwcu":
                     # Every attempt is undone, whatever it did, so that the next one starts from the same data.
                     with self.env.cr.savepoint() as savepoint:
@@ -190,7 +228,13 @@ class AccessMatrixMixin:
                         failures.append(f"{key} {method} {model}: {'allowed' if done else 'denied'}")
         self.assertFalse(failures, "\n".join(failures))
         self.assertEqual(checked, len(self.expected_matrix) * len(self.users) * 4)
-        _logger.info("%s: %s cells of the access matrix checked (models × groups × operations)", self, checked)
+        _logger.info(
+            "%s: %s cells of the access matrix checked (models × groups × operations), with the groups of %s",
+            self,
+            checked,
+            ", ".join(sorted({xmlid.split(".")[0] for xmlid, __ in map(OPTIONAL_GROUPS.get, self.rights_like)}))
+            or "no optional module",
+        )
 
     def test_matrix_over_orm(self):
         def call(user, model, method, args, kwargs):
@@ -241,12 +285,13 @@ class TestAccessMatrixOrm(AccessMatrixMixin, HttpCase):
 
     @mute_logger("odoo.http")
     def test_record_rules_over_json_rpc(self):
-        """Own / team / all: the ids each user gets back when searching the matrix scorecards."""
+        """Own / team / all: the ids each user gets back when searching the matrix scorecards; HR officers, as such,
+        may not search scorecards at all."""
         expected = {
             "kpi_user": {"kpi_user"},
             "kpi_manager": {"kpi_user", "kpi_manager"},
             "kpi_admin": set(self.employees),
-            "hr_officer": set(self.employees),
+            "hr_reader": set(self.employees),
         }
         by_id = {sc.id: key for key, emp in self.employees.items() for sc in self.scorecards if sc.employee_id == emp}
         for key, visible in expected.items():
@@ -262,9 +307,16 @@ class TestAccessMatrixOrm(AccessMatrixMixin, HttpCase):
             )
             self.assertEqual({by_id[row["id"]] for row in found}, visible, key)
         other = self.scorecards.filtered(lambda sc: sc.employee_id == self.employees["kpi_admin"])
-        self.authenticate(self.users["kpi_user"].login, self.users["kpi_user"].login)
-        with self.assertRaises(JsonRpcException):
-            self.make_jsonrpc_request(
-                "/web/dataset/call_kw",
-                {"model": "olimp.kpi.scorecard", "method": "read", "args": [other.ids, ["efficiency"]], "kwargs": {}},
-            )
+        for key in ("kpi_user", "hr_officer", "internal", *self.rights_like):
+            self.authenticate(self.users[key].login, self.users[key].login)
+            with self.assertRaises(JsonRpcException, msg=key) as caught:
+                self.make_jsonrpc_request(
+                    "/web/dataset/call_kw",
+                    {
+                        "model": "olimp.kpi.scorecard",
+                        "method": "read",
+                        "args": [other.ids, ["efficiency"]],
+                        "kwargs": {},
+                    },
+                )
+            self.assertIn("AccessError", str(caught.exception), key)

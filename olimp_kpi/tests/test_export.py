@@ -21,7 +21,9 @@ class ExportCase(OlimpKpiCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.hr_officer = new_test_user(cls.env, "olimp_export_hr", groups="hr.group_hr_user")
+        cls.hr_reader = new_test_user(
+            cls.env, "olimp_export_hr", groups="hr.group_hr_user,olimp_kpi.group_kpi_hr_reader"
+        )
         cls.team = cls.env["crm.team"].create({"name": "North", "user_id": cls.manager_user.id})
         cls.env["crm.team.member"].create({"crm_team_id": cls.team.id, "user_id": cls.user_a.id})
         cls.sales = cls._kpi(
@@ -60,8 +62,8 @@ class TestExport(ExportCase):
     def test_known_scorecard(self):
         line = self._line(self.card_a, self.sales)
         self.assertEqual((line.zone, line.trend), ("red", "up"))
-        action = self.scorecards.with_user(self.hr_officer).action_export_xlsx()
-        book = self._download(action, self.hr_officer)
+        action = self.scorecards.with_user(self.hr_reader).action_export_xlsx()
+        book = self._download(action, self.hr_reader)
         self.assertEqual(book.sheetnames, ["North", "No team", "Lines"])
 
         sheet = book["North"]
@@ -133,13 +135,13 @@ class TestExport(ExportCase):
             self.env["olimp.kpi.export.wizard"].with_user(self.manager_user).browse(export_id).read(["file_data"])
 
     def test_queries_do_not_grow_with_scorecards(self):
-        Export = self.env["olimp.kpi.export.wizard"].with_user(self.hr_officer)
+        Export = self.env["olimp.kpi.export.wizard"].with_user(self.hr_reader)
 
         def count(scorecards):
             export = Export.create({})
             self.env.invalidate_all()
             before = self.env.cr.sql_log_count
-            export._xlsx_rows(scorecards.with_user(self.hr_officer))
+            export._xlsx_rows(scorecards.with_user(self.hr_reader))
             return self.env.cr.sql_log_count - before
 
         count(self.scorecards)  # warm the caches of access rules and the like
@@ -147,7 +149,7 @@ class TestExport(ExportCase):
 
     def test_menu_and_list_action(self):
         menu = self.env.ref("olimp_kpi.olimp_kpi_export_wizard_menu")
-        for user, visible in [(self.manager_user, True), (self.hr_officer, True), (self.user_a, False)]:
+        for user, visible in [(self.manager_user, True), (self.hr_reader, True), (self.user_a, False)]:
             self.assertEqual(menu.id in self.env["ir.ui.menu"].with_user(user)._visible_menu_ids(), visible)
         server_action = self.env.ref("olimp_kpi.olimp_kpi_scorecard_action_export_xlsx")
         self.assertEqual(server_action.binding_model_id.model, "olimp.kpi.scorecard")

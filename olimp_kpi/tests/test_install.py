@@ -12,6 +12,7 @@ class TestInstall(TransactionCase):
         cls.kpi_manager = new_test_user(cls.env, "inst_kpi_manager", groups="olimp_kpi.group_kpi_manager")
         cls.kpi_admin = new_test_user(cls.env, "inst_kpi_admin", groups="olimp_kpi.group_kpi_admin")
         cls.hr_officer = new_test_user(cls.env, "inst_hr_officer", groups="hr.group_hr_user")
+        cls.hr_reader = new_test_user(cls.env, "inst_hr_reader", groups="olimp_kpi.group_kpi_hr_reader")
         cls.internal = new_test_user(cls.env, "inst_internal", groups="base.group_user")
 
     def test_groups_imply_each_other(self):
@@ -42,20 +43,20 @@ class TestInstall(TransactionCase):
 
     def test_menus_follow_groups(self):
         expectations = {
-            "olimp_kpi.olimp_kpi_menu_root": [self.kpi_user, self.kpi_manager, self.kpi_admin, self.hr_officer],
+            "olimp_kpi.olimp_kpi_menu_root": [self.kpi_user, self.kpi_manager, self.kpi_admin, self.hr_reader],
             "olimp_kpi.olimp_kpi_scorecard_menu_my": [self.kpi_user, self.kpi_manager, self.kpi_admin],
             "olimp_kpi.olimp_kpi_scorecard_screen_menu": [self.kpi_user, self.kpi_manager, self.kpi_admin],
-            "olimp_kpi.olimp_kpi_team_board_menu": [self.kpi_manager, self.kpi_admin, self.hr_officer],
+            "olimp_kpi.olimp_kpi_team_board_menu": [self.kpi_manager, self.kpi_admin, self.hr_reader],
             "olimp_kpi.olimp_kpi_plan_grid_menu": [self.kpi_manager, self.kpi_admin],
             "olimp_kpi.olimp_kpi_scorecard_line_plan_menu": [self.kpi_manager, self.kpi_admin],
-            "olimp_kpi.olimp_kpi_scorecard_line_menu_team": [self.kpi_manager, self.kpi_admin, self.hr_officer],
-            "olimp_kpi.olimp_kpi_scorecard_menu": [self.kpi_manager, self.kpi_admin, self.hr_officer],
+            "olimp_kpi.olimp_kpi_scorecard_line_menu_team": [self.kpi_manager, self.kpi_admin, self.hr_reader],
+            "olimp_kpi.olimp_kpi_scorecard_menu": [self.kpi_manager, self.kpi_admin, self.hr_reader],
             "olimp_kpi.olimp_kpi_generate_wizard_menu": [self.kpi_manager, self.kpi_admin],
             "olimp_kpi.olimp_kpi_menu": [self.kpi_admin],
             "olimp_kpi.olimp_kpi_profile_menu": [self.kpi_admin],
-            "olimp_kpi.olimp_kpi_scorecard_menu_hr": [self.hr_officer],
+            "olimp_kpi.olimp_kpi_scorecard_menu_hr": [self.hr_reader],
         }
-        everyone = [self.kpi_user, self.kpi_manager, self.kpi_admin, self.hr_officer, self.internal]
+        everyone = [self.kpi_user, self.kpi_manager, self.kpi_admin, self.hr_officer, self.hr_reader, self.internal]
         for xmlid, allowed in expectations.items():
             for user in everyone:
                 self.assertEqual(

@@ -39,6 +39,8 @@ class TestScreens(OlimpKpiCase):
 
     # -- scorecard screen ------------------------------------------------------------------------------------
     def test_screen_shows_own_card_with_details(self):
+        # A salesperson, who may read the opportunities counted (without that right there is nothing to open).
+        self.user_a.groups_id += self.env.ref("sales_team.group_sale_salesman")
         data = self.Scorecard.with_user(self.user_a).get_screen_data(month=MONTH)
         self.assertEqual(data["employee"]["id"], self.employee_a.id)
         self.assertEqual([employee["id"] for employee in data["employees"]], [self.employee_a.id])

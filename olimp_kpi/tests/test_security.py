@@ -23,6 +23,9 @@ class TestSecurity(OlimpKpiCase):
         cls.card_a = cls.scorecards.filtered(lambda sc: sc.employee_id == cls.employee_a)
         cls.card_b = cls.scorecards.filtered(lambda sc: sc.employee_id == cls.employee_b)
         cls.hr_officer = new_test_user(cls.env, "olimp_hr", groups="hr.group_hr_user")
+        cls.hr_reader = new_test_user(
+            cls.env, "olimp_hr_reader", groups="hr.group_hr_user,olimp_kpi.group_kpi_hr_reader"
+        )
         cls.internal = new_test_user(cls.env, "olimp_internal", groups="base.group_user")
 
     def _visible(self, user, model="olimp.kpi.scorecard"):
@@ -100,13 +103,21 @@ class TestSecurity(OlimpKpiCase):
         with self.assertRaises(AccessError):
             self.card_b.with_user(self.manager_user).read(["efficiency"])
 
-    def test_hr_officer_reads_all_writes_nothing(self):
-        self.assertEqual(self._visible(self.hr_officer), self.scorecards)
-        self.assertEqual(self.employee_b.with_user(self.hr_officer).olimp_efficiency, 0)
+    def test_hr_reader_reads_all_writes_nothing(self):
+        self.assertEqual(self._visible(self.hr_reader), self.scorecards)
+        self.assertEqual(self.employee_b.with_user(self.hr_reader).olimp_efficiency, 0)
         with self.assertRaises(AccessError):
-            self.card_b.answer_ids[0].with_user(self.hr_officer).write({"value": "yes"})
+            self.card_b.answer_ids[0].with_user(self.hr_reader).write({"value": "yes"})
         with self.assertRaises(AccessError):
-            self.card_b.with_user(self.hr_officer).write({"note": "x"})
+            self.card_b.with_user(self.hr_reader).write({"note": "x"})
+
+    def test_hr_officer_reads_no_scorecard(self):
+        with self.assertRaises(AccessError):
+            self._visible(self.hr_officer)
+        with self.assertRaises(AccessError):
+            self.card_b.with_user(self.hr_officer).read(["efficiency"])
+        with self.assertRaises(AccessError):
+            self.employee_b.with_user(self.hr_officer).read(["olimp_efficiency"])
 
     def test_admin_sees_all_and_configures(self):
         self.assertEqual(self._visible(self.admin_user), self.scorecards)

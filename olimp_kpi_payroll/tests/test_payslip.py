@@ -1,6 +1,7 @@
 from freezegun import freeze_time
 
 from odoo.addons.olimp_kpi.tests.common import MONTH, OlimpKpiCase
+from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 
 # The article's sales line: plan 500,000, actual 491,970, the only KPI: efficiency 98.394 %.
@@ -138,14 +139,44 @@ class TestPayslipEfficiency(OlimpKpiCase):
         self.assertAlmostEqual(self._efficiency_inputs(payslip).amount, EFFICIENCY)
         self.assertFalse(payslip.line_ids.filtered(lambda line: line.code == "OLIMP_KPI_BONUS"))
 
-    def test_payroll_officers_read_efficiency_without_kpi_rights(self):
+    def test_payroll_users_pay_efficiency_they_may_not_read(self):
+        """Payroll users are HR officers, not KPI HR readers: they read no scorecard, yet their payslips pay it."""
         self._close_scorecard()
-        self.assertTrue(self.payroll_officer.has_group("hr.group_hr_user"))
-        self.assertFalse(self.payroll_officer.has_group("olimp_kpi.group_kpi_user"))
-        employee = self.employee_a.with_user(self.payroll_officer)
-        self.assertAlmostEqual(employee.olimp_get_efficiency("2026-11-01", "2026-11-30"), EFFICIENCY)
+        for user in (self.payroll_officer, self.payroll_manager):
+            self.assertTrue(user.has_group("hr.group_hr_user"))
+            self.assertFalse(user.has_group("olimp_kpi.group_kpi_hr_reader"))
+            with self.assertRaises(AccessError):
+                self.scorecard.with_user(user).read(["efficiency"])
+            with self.assertRaises(AccessError):
+                self.employee_a.with_user(user).read(["olimp_efficiency"])
+        payslip = self._november_payslip()
+        payslip.compute_sheet()
+        self._assert_bonus(payslip)
         # A quarter averages its closed months: October and December have no closed scorecard.
-        self.assertAlmostEqual(employee.olimp_get_efficiency("2026-10-01", "2026-12-31"), EFFICIENCY)
+        quarter = (
+            self.env["hr.payslip"]
+            .with_user(self.payroll_officer)
+            ._olimp_efficiency(self.employee_a, "2026-10-01", "2026-12-31")
+        )
+        self.assertAlmostEqual(quarter, EFFICIENCY)
+
+    def test_salespeople_with_payroll_rights_read_only_their_own(self):
+        """OCA Payroll puts its manager group on the default user template, so every user gets payroll (and HR)
+        rights: a salesperson with them still reads their own scorecard and no colleague's."""
+        self.assertIn(self.env.ref("payroll.group_payroll_manager"), self.env.ref("base.default_user").groups_id)
+        self._close_scorecard()
+        seller = new_test_user(
+            self.env, "olimp_seller_payroll", groups="sales_team.group_sale_salesman,payroll.group_payroll_manager"
+        )
+        self.assertTrue(seller.has_group("hr.group_hr_user"))
+        employee = self.env["hr.employee"].create(
+            {"name": "Seller", "user_id": seller.id, "olimp_kpi_profile_id": self.employee_a.olimp_kpi_profile_id.id}
+        )
+        own = self.Scorecard.generate(MONTH, employee)
+        visible = self.Scorecard.with_user(seller).search([("id", "in", (own | self.scorecard).ids)])
+        self.assertEqual(visible, own)
+        with self.assertRaises(AccessError):
+            self.scorecard.with_user(seller).read(["efficiency"])
 
     def test_auto_installed(self):
         module = self.env["ir.module.module"].search([("name", "=", "olimp_kpi_payroll")])
