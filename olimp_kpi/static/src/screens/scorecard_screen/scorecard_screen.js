@@ -1,14 +1,14 @@
-import { Component, onWillStart, useState } from "@odoo/owl";
-import { _t } from "@web/core/l10n/translation";
-import { registry } from "@web/core/registry";
-import { useService } from "@web/core/utils/hooks";
-import { useSetupAction } from "@web/search/action_hook";
-import { Layout } from "@web/search/layout";
-import { standardActionServiceProps } from "@web/webclient/actions/action_service";
-import { formatKpiValue, formatPercent, selectionLabel } from "../common/format";
-import { HistoryChart } from "../common/history_chart";
-import { MonthSwitcher, TrendArrow, ZoneIcon } from "../common/indicators";
-import { actionParams, toInt } from "../common/params";
+import {Component, onWillStart, useState} from "@odoo/owl";
+import {MonthSwitcher, TrendArrow, ZoneIcon} from "../common/indicators";
+import {actionParams, toInt} from "../common/params";
+import {formatKpiValue, formatPercent, selectionLabel} from "../common/format";
+import {HistoryChart} from "../common/history_chart";
+import {Layout} from "@web/search/layout";
+import {_t} from "@web/core/l10n/translation";
+import {registry} from "@web/core/registry";
+import {standardActionServiceProps} from "@web/webclient/actions/action_service";
+import {useService} from "@web/core/utils/hooks";
+import {useSetupAction} from "@web/search/action_hook";
 
 /**
  * One employee's month, as in the Olimp article: the KPI rows on top (plan, actual, completion, zone, trend,
@@ -17,14 +17,14 @@ import { actionParams, toInt } from "../common/params";
  */
 export class ScorecardScreen extends Component {
     static template = "olimp_kpi.ScorecardScreen";
-    static components = { Layout, HistoryChart, MonthSwitcher, TrendArrow, ZoneIcon };
-    static props = { ...standardActionServiceProps };
+    static components = {Layout, HistoryChart, MonthSwitcher, TrendArrow, ZoneIcon};
+    static props = {...standardActionServiceProps};
 
     setup() {
         this.orm = useService("orm");
         this.action = useService("action");
         this.notification = useService("notification");
-        this.state = useState({ data: null, selectedKpiId: null, busy: false });
+        this.state = useState({data: null, selectedKpiId: null, busy: false});
         // Back from the records or the form (breadcrumbs): the same employee, month and row as before.
         useSetupAction({
             getLocalState: () => ({
@@ -46,16 +46,19 @@ export class ScorecardScreen extends Component {
     }
 
     // -- data ------------------------------------------------------------------------------------------------
-    async load({ employeeId, month, kpiId } = {}) {
+    async load({employeeId, month, kpiId} = {}) {
         const data = await this.orm.call("olimp.kpi.scorecard", "get_screen_data", [], {
             employee_id: employeeId || false,
             month: month || false,
         });
         const wanted = kpiId || this.state.selectedKpiId;
-        const line = data.lines.find((line) => line.kpi_id[0] === wanted) || data.lines[0];
+        const line =
+            data.lines.find((item) => item.kpi_id[0] === wanted) || data.lines[0];
         this.state.data = data;
         this.state.selectedKpiId = line ? line.kpi_id[0] : null;
-        this.env.config.setDisplayName?.(data.employee ? data.employee.name : this.props.action.name);
+        this.env.config.setDisplayName?.(
+            data.employee ? data.employee.name : this.props.action.name
+        );
         this.props.updateActionState?.({
             employee_id: data.employee ? data.employee.id : undefined,
             month: data.month.key,
@@ -64,7 +67,10 @@ export class ScorecardScreen extends Component {
 
     reload() {
         const data = this.state.data;
-        return this.load({ employeeId: data.employee && data.employee.id, month: data.month.key });
+        return this.load({
+            employeeId: data.employee && data.employee.id,
+            month: data.month.key,
+        });
     }
 
     get data() {
@@ -76,7 +82,9 @@ export class ScorecardScreen extends Component {
     }
 
     get selectedLine() {
-        return this.data.lines.find((line) => line.kpi_id[0] === this.state.selectedKpiId);
+        return this.data.lines.find(
+            (line) => line.kpi_id[0] === this.state.selectedKpiId
+        );
     }
 
     get isCurrentMonth() {
@@ -86,12 +94,18 @@ export class ScorecardScreen extends Component {
     get emptyTitle() {
         const month = this.data.month.label;
         return this.data.employee
-            ? _t("No scorecard for %(employee)s in %(month)s", { employee: this.data.employee.name, month })
+            ? _t("No scorecard for %(employee)s in %(month)s", {
+                  employee: this.data.employee.name,
+                  month,
+              })
             : _t("No scorecard in %s", month);
     }
 
     get previousEfficiency() {
-        return _t("Previous month: %s", formatPercent(this.scorecard.previous_efficiency));
+        return _t(
+            "Previous month: %s",
+            formatPercent(this.scorecard.previous_efficiency)
+        );
     }
 
     get otherEmployees() {
@@ -126,15 +140,21 @@ export class ScorecardScreen extends Component {
             : _t("No plan this month: the KPI does not count in the efficiency.");
         const trend =
             line.trend_good === true
-                ? _t("A positive trend against the previous month (%s).", this.value(line, "previous_actual"))
+                ? _t(
+                      "A positive trend against the previous month (%s).",
+                      this.value(line, "previous_actual")
+                  )
                 : line.trend_good === false
-                ? _t("A negative trend against the previous month (%s).", this.value(line, "previous_actual"))
-                : _t("No change against the previous month.");
+                  ? _t(
+                        "A negative trend against the previous month (%s).",
+                        this.value(line, "previous_actual")
+                    )
+                  : _t("No change against the previous month.");
         return [plan, zone, trend].filter(Boolean).join(" ");
     }
 
     answerLabel(answer) {
-        return { yes: _t("Yes"), no: _t("No") }[answer.value] || _t("Not answered");
+        return {yes: _t("Yes"), no: _t("No")}[answer.value] || _t("Not answered");
     }
 
     // -- navigation ------------------------------------------------------------------------------------------
@@ -143,13 +163,15 @@ export class ScorecardScreen extends Component {
     }
 
     onTableKeydown(ev) {
-        const step = { ArrowDown: 1, ArrowUp: -1 }[ev.key];
+        const step = {ArrowDown: 1, ArrowUp: -1}[ev.key];
         if (!step) {
             return;
         }
         ev.preventDefault();
         const lines = this.data.lines;
-        const index = lines.findIndex((line) => line.kpi_id[0] === this.state.selectedKpiId);
+        const index = lines.findIndex(
+            (line) => line.kpi_id[0] === this.state.selectedKpiId
+        );
         const next = lines[Math.min(lines.length - 1, Math.max(0, index + step))];
         if (next) {
             this.selectLine(next);
@@ -157,21 +179,27 @@ export class ScorecardScreen extends Component {
     }
 
     onEmployeeChange(ev) {
-        return this.load({ employeeId: toInt(ev.target.value), month: this.data.month.key });
+        return this.load({
+            employeeId: toInt(ev.target.value),
+            month: this.data.month.key,
+        });
     }
 
     switchMonth(month) {
-        return this.load({ employeeId: this.data.employee && this.data.employee.id, month });
+        return this.load({
+            employeeId: this.data.employee && this.data.employee.id,
+            month,
+        });
     }
 
     // -- actions ---------------------------------------------------------------------------------------------
-    async run(callback) {
+    async run(work) {
         if (this.state.busy) {
             return;
         }
         this.state.busy = true;
         try {
-            await callback();
+            await work();
         } finally {
             this.state.busy = false;
         }
@@ -179,14 +207,22 @@ export class ScorecardScreen extends Component {
 
     onRefresh() {
         return this.run(async () => {
-            await this.orm.call("olimp.kpi.scorecard", "action_refresh", [[this.scorecard.id]]);
+            await this.orm.call("olimp.kpi.scorecard", "action_refresh", [
+                [this.scorecard.id],
+            ]);
             await this.reload();
-            this.notification.add(_t("The actuals were collected again."), { type: "success" });
+            this.notification.add(_t("The actuals were collected again."), {
+                type: "success",
+            });
         });
     }
 
     async openRecords(line) {
-        const action = await this.orm.call("olimp.kpi.scorecard.line", "action_open_records", [[line.id]]);
+        const action = await this.orm.call(
+            "olimp.kpi.scorecard.line",
+            "action_open_records",
+            [[line.id]]
+        );
         return this.action.doAction(action);
     }
 
@@ -219,4 +255,6 @@ export class ScorecardScreen extends Component {
     }
 }
 
-registry.category("actions").add("olimp_kpi.scorecard_screen", ScorecardScreen, { force: true });
+registry
+    .category("actions")
+    .add("olimp_kpi.scorecard_screen", ScorecardScreen, {force: true});

@@ -1,13 +1,13 @@
-import { Component, onWillStart, useState } from "@odoo/owl";
-import { _t } from "@web/core/l10n/translation";
-import { registry } from "@web/core/registry";
-import { useService } from "@web/core/utils/hooks";
-import { useSetupAction } from "@web/search/action_hook";
-import { Layout } from "@web/search/layout";
-import { standardActionServiceProps } from "@web/webclient/actions/action_service";
-import { formatKpiValue, formatPercent, selectionLabel } from "../common/format";
-import { MonthSwitcher, TrendArrow, ZoneIcon } from "../common/indicators";
-import { actionParams, toInt } from "../common/params";
+import {Component, onWillStart, useState} from "@odoo/owl";
+import {MonthSwitcher, TrendArrow, ZoneIcon} from "../common/indicators";
+import {actionParams, toInt} from "../common/params";
+import {formatKpiValue, formatPercent, selectionLabel} from "../common/format";
+import {Layout} from "@web/search/layout";
+import {_t} from "@web/core/l10n/translation";
+import {registry} from "@web/core/registry";
+import {standardActionServiceProps} from "@web/webclient/actions/action_service";
+import {useService} from "@web/core/utils/hooks";
+import {useSetupAction} from "@web/search/action_hook";
 
 /**
  * The whole team at a glance: employees × KPIs of one month, each cell coloured by its zone with the completion;
@@ -15,13 +15,13 @@ import { actionParams, toInt } from "../common/params";
  */
 export class TeamBoard extends Component {
     static template = "olimp_kpi.TeamBoard";
-    static components = { Layout, MonthSwitcher, TrendArrow, ZoneIcon };
-    static props = { ...standardActionServiceProps };
+    static components = {Layout, MonthSwitcher, TrendArrow, ZoneIcon};
+    static props = {...standardActionServiceProps};
 
     setup() {
         this.orm = useService("orm");
         this.action = useService("action");
-        this.state = useState({ data: null, sortKey: "employee", sortAsc: true });
+        this.state = useState({data: null, sortKey: "employee", sortAsc: true});
         const params = actionParams(this.props.action);
         this.filters = {
             month: params.month || false,
@@ -31,11 +31,14 @@ export class TeamBoard extends Component {
         // Back from a scorecard (breadcrumbs): the same filters and order as before.
         if (this.props.state?.filters) {
             Object.assign(this.filters, this.props.state.filters);
-            Object.assign(this.state, { sortKey: this.props.state.sortKey, sortAsc: this.props.state.sortAsc });
+            Object.assign(this.state, {
+                sortKey: this.props.state.sortKey,
+                sortAsc: this.props.state.sortAsc,
+            });
         }
         useSetupAction({
             getLocalState: () => ({
-                filters: { ...this.filters },
+                filters: {...this.filters},
                 sortKey: this.state.sortKey,
                 sortAsc: this.state.sortAsc,
             }),
@@ -45,7 +48,9 @@ export class TeamBoard extends Component {
 
     async load(changes = {}) {
         Object.assign(this.filters, changes);
-        const data = await this.orm.call("olimp.kpi.scorecard", "get_team_board", [], { ...this.filters });
+        const data = await this.orm.call("olimp.kpi.scorecard", "get_team_board", [], {
+            ...this.filters,
+        });
         this.filters.month = data.month.key;
         this.state.data = data;
         this.props.updateActionState?.({
@@ -69,7 +74,7 @@ export class TeamBoard extends Component {
 
     /** Rows in the chosen order; rows without a value for the sorted column go last either way. */
     get rows() {
-        const { sortKey, sortAsc } = this.state;
+        const {sortKey, sortAsc} = this.state;
         const direction = sortAsc ? 1 : -1;
         const valueOf = (row) => {
             if (sortKey === "employee") {
@@ -78,7 +83,10 @@ export class TeamBoard extends Component {
             if (sortKey === "efficiency") {
                 return row.efficiency;
             }
-            const cell = row.cells[this.data.columns.findIndex((column) => column.id === sortKey)];
+            const cell =
+                row.cells[
+                    this.data.columns.findIndex((column) => column.id === sortKey)
+                ];
             return cell && cell.zone !== "none" ? cell.completion : null;
         };
         return [...this.data.rows].sort((a, b) => {
@@ -127,7 +135,10 @@ export class TeamBoard extends Component {
 
     cellTitle(row, column, cell) {
         if (!cell) {
-            return _t("%(kpi)s is not in %(employee)s's scorecard", { kpi: column.name, employee: row.employee.name });
+            return _t("%(kpi)s is not in %(employee)s's scorecard", {
+                kpi: column.name,
+                employee: row.employee.name,
+            });
         }
         return _t("%(employee)s, %(kpi)s: %(actual)s of %(plan)s (%(zone)s)", {
             employee: row.employee.name,
@@ -139,11 +150,11 @@ export class TeamBoard extends Component {
     }
 
     onTeamChange(ev) {
-        return this.load({ team_id: toInt(ev.target.value) });
+        return this.load({team_id: toInt(ev.target.value)});
     }
 
     onCompanyChange(ev) {
-        return this.load({ company_id: toInt(ev.target.value) });
+        return this.load({company_id: toInt(ev.target.value)});
     }
 
     openScorecard(row, column) {
@@ -160,4 +171,4 @@ export class TeamBoard extends Component {
     }
 }
 
-registry.category("actions").add("olimp_kpi.team_board", TeamBoard, { force: true });
+registry.category("actions").add("olimp_kpi.team_board", TeamBoard, {force: true});
