@@ -1,4 +1,5 @@
-import {Component, onWillStart, useState} from "@odoo/owl";
+import {Component, onPatched, useRef, useState} from "@odoo/owl";
+import {FiguresFreshness, ScreenEmpty, useKpiScreen} from "../common/screen";
 import {MonthSwitcher, TrendArrow, ZoneIcon} from "../common/indicators";
 import {actionParams, toInt} from "../common/params";
 import {formatKpiValue, formatPercent, selectionLabel} from "../common/format";
@@ -13,49 +14,82 @@ import {useSetupAction} from "@web/search/action_hook";
 /**
  * One employee's month, as in the Olimp article: the KPI rows on top (plan, actual, completion, zone, trend,
  * weight, score) and, below, the details of the row under the cursor: the rule, the previous months, the checklist
- * answers and the way to the records behind the actual. Month and employee switch in place.
+ * answers and the way to the records behind the actual. Month and employee switch in place. The figures of an
+ * open scorecard are refreshed when they are older than a few minutes (see useKpiScreen).
+ *
+ * On a phone the rows are stacked (zone and name, then plan, actual and completion, then trend, weight and
+ * score), the details open under the row tapped, and the buttons are in the page with their labels.
  */
 export class ScorecardScreen extends Component {
     static template = "olimp_kpi.ScorecardScreen";
-    static components = {Layout, HistoryChart, MonthSwitcher, TrendArrow, ZoneIcon};
+    static components = {
+        Layout,
+        FiguresFreshness,
+        HistoryChart,
+        MonthSwitcher,
+        ScreenEmpty,
+        TrendArrow,
+        ZoneIcon,
+    };
+
     static props = {...standardActionServiceProps};
 
     setup() {
         this.orm = useService("orm");
         this.action = useService("action");
         this.notification = useService("notification");
-        this.state = useState({data: null, selectedKpiId: null, busy: false});
+        this.state = useState({selectedKpiId: null, busy: false});
         // Back from the records or the form (breadcrumbs): the same employee, month and row as before.
         useSetupAction({
             getLocalState: () => ({
-                employeeId: this.state.data?.employee?.id,
-                month: this.state.data?.month.key,
+                employeeId: this.data?.employee?.id,
+                month: this.data?.month.key,
                 kpiId: this.state.selectedKpiId,
             }),
         });
         const params = actionParams(this.props.action);
-        onWillStart(() =>
-            this.load(
-                this.props.state || {
-                    employeeId: toInt(params.employee_id),
-                    month: params.month,
-                    kpiId: toInt(params.kpi_id),
-                }
-            )
-        );
+        const start = this.props.state || {
+            employeeId: toInt(params.employee_id),
+            month: params.month,
+            kpiId: toInt(params.kpi_id),
+        };
+        this.wantedKpiId = start.kpiId;
+        this.screen = useKpiScreen({
+            load: (kwargs) =>
+                this.orm.call("olimp.kpi.scorecard", "get_screen_data", [], kwargs),
+            params: {
+                employee_id: start.employeeId || false,
+                month: start.month || false,
+            },
+            isEmpty: (data) => !data.scorecard,
+            onLoaded: (data) => this.onLoaded(data),
+            live: true,
+        });
+        // On a phone, the details of the row tapped open under it: bring them into view.
+        this.detailsRef = useRef("details");
+        onPatched(() => {
+            if (this.scrollToDetails && this.detailsRef.el) {
+                this.scrollToDetails = false;
+                this.detailsRef.el.scrollIntoView({
+                    behavior: "smooth",
+                    block: "nearest",
+                });
+            }
+        });
     }
 
     // -- data ------------------------------------------------------------------------------------------------
-    async load({employeeId, month, kpiId} = {}) {
-        const data = await this.orm.call("olimp.kpi.scorecard", "get_screen_data", [], {
-            employee_id: employeeId || false,
-            month: month || false,
-        });
-        const wanted = kpiId || this.state.selectedKpiId;
+    onLoaded(data) {
+        const wanted = this.wantedKpiId || this.state.selectedKpiId;
+        this.wantedKpiId = null;
+        // On a desktop a row is always selected, its details below the table; on a phone the rows stay folded
+        // until one is tapped (or was asked for, e.g. from the team board).
         const line =
-            data.lines.find((item) => item.kpi_id[0] === wanted) || data.lines[0];
-        this.state.data = data;
+            data.lines.find((item) => item.kpi_id[0] === wanted) ||
+            (this.env.isSmall ? null : data.lines[0]);
         this.state.selectedKpiId = line ? line.kpi_id[0] : null;
+        // The employee shown stays when the month changes (the server chose one when none was asked for).
+        this.screen.params.employee_id = data.employee ? data.employee.id : false;
         this.env.config.setDisplayName?.(
             data.employee ? data.employee.name : this.props.action.name
         );
@@ -66,15 +100,11 @@ export class ScorecardScreen extends Component {
     }
 
     reload() {
-        const data = this.state.data;
-        return this.load({
-            employeeId: data.employee && data.employee.id,
-            month: data.month.key,
-        });
+        return this.screen.reload();
     }
 
     get data() {
-        return this.state.data;
+        return this.screen.data;
     }
 
     get scorecard() {
@@ -85,10 +115,6 @@ export class ScorecardScreen extends Component {
         return this.data.lines.find(
             (line) => line.kpi_id[0] === this.state.selectedKpiId
         );
-    }
-
-    get isCurrentMonth() {
-        return this.data.month.key === this.data.current_month;
     }
 
     get emptyTitle() {
@@ -160,6 +186,16 @@ export class ScorecardScreen extends Component {
     // -- navigation ------------------------------------------------------------------------------------------
     selectLine(line) {
         this.state.selectedKpiId = line.kpi_id[0];
+        this.scrollToDetails = this.env.isSmall;
+    }
+
+    onRowClick(line) {
+        if (this.env.isSmall && this.state.selectedKpiId === line.kpi_id[0]) {
+            // Tapped again on a phone: its details fold.
+            this.state.selectedKpiId = null;
+            return;
+        }
+        this.selectLine(line);
     }
 
     onTableKeydown(ev) {
@@ -179,17 +215,7 @@ export class ScorecardScreen extends Component {
     }
 
     onEmployeeChange(ev) {
-        return this.load({
-            employeeId: toInt(ev.target.value),
-            month: this.data.month.key,
-        });
-    }
-
-    switchMonth(month) {
-        return this.load({
-            employeeId: this.data.employee && this.data.employee.id,
-            month,
-        });
+        return this.screen.load({employee_id: toInt(ev.target.value)});
     }
 
     // -- actions ---------------------------------------------------------------------------------------------
@@ -207,13 +233,12 @@ export class ScorecardScreen extends Component {
 
     onRefresh() {
         return this.run(async () => {
-            await this.orm.call("olimp.kpi.scorecard", "action_refresh", [
-                [this.scorecard.id],
-            ]);
-            await this.reload();
-            this.notification.add(_t("The actuals were collected again."), {
-                type: "success",
-            });
+            await this.screen.refresh();
+            if (!this.data.freshness?.error) {
+                this.notification.add(_t("The actuals were collected again."), {
+                    type: "success",
+                });
+            }
         });
     }
 
