@@ -65,15 +65,13 @@ export class ScorecardScreen extends Component {
             onLoaded: (data) => this.onLoaded(data),
             live: true,
         });
-        // On a phone, the details of the row tapped open under it: bring them into view.
+        // On a phone, the details of the row tapped open under it: the row goes to the top of the screen.
         this.detailsRef = useRef("details");
         onPatched(() => {
             if (this.scrollToDetails && this.detailsRef.el) {
                 this.scrollToDetails = false;
-                this.detailsRef.el.scrollIntoView({
-                    behavior: "smooth",
-                    block: "nearest",
-                });
+                const row = this.detailsRef.el.closest("tr").previousElementSibling;
+                row.scrollIntoView({behavior: "smooth", block: "start"});
             }
         });
     }
