@@ -1,12 +1,9 @@
-from unittest.mock import patch
-
 from freezegun import freeze_time
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..models.scorecard_refresh import ScorecardRefresh
 from .common import MONTH, OlimpKpiCase
 
 # Figures collected at REFRESHED; FRESH is within the screens' five minutes, LATER beyond them.
@@ -104,15 +101,41 @@ class TestScreensLiveNumbers(OlimpKpiCase):
 
     @freeze_time(LATER)
     def test_refresh_that_cannot_be_done_keeps_the_figures_and_says_why(self):
-        def fail(refresh, scorecard_ids):
-            raise UserError("There is no exchange rate for USD")
-
-        with patch.object(ScorecardRefresh, "run", fail):
-            data = self._screen(self.user_a, "stale")
-        self.assertEqual(data["freshness"]["error"], "There is no exchange rate for USD")
+        """An order in a currency without exchange rate, counted by a sales KPI of her card: no refresh possible."""
+        code = "EUR" if self.env.company.currency_id.name != "EUR" else "USD"
+        currency = self.env.ref(f"base.{code}")
+        currency.active = True
+        currency.rate_ids.unlink()
+        sales = self._kpi(
+            "LIVE_SALES",
+            aggregation="sum",
+            model_id=self.env["ir.model"]._get_id("sale.order"),
+            measure_field_id=self._field("sale.order", "amount_untaxed").id,
+            date_field_id=self._field("sale.order", "date_order").id,
+            user_field_id=self._field("sale.order", "user_id").id,
+            domain="[('state', '=', 'sale')]",
+        )
+        self.env["olimp.kpi.scorecard.line"].create({"scorecard_id": self.card_a.id, "kpi_id": sales.id, "target": 1})
+        self.env["sale.order"].create(
+            {
+                "partner_id": self.env["res.partner"].create({"name": "Abroad customer"}).id,
+                "user_id": self.user_a.id,
+                "pricelist_id": self.env["product.pricelist"].create({"name": "Abroad", "currency_id": currency.id}).id,
+                "state": "sale",
+                "date_order": "2026-11-10 10:00:00",
+                "order_line": [
+                    Command.create(
+                        {"product_id": self.env["product.product"].create({"name": "Export"}).id, "price_unit": 100}
+                    )
+                ],
+            }
+        )
+        data = self._screen(self.user_a, "stale")
+        self.assertIn(f"There is no exchange rate for {currency.name}", data["freshness"]["error"])
         self.assertFalse(data["freshness"]["refreshed"])
         self.assertEqual(data["freshness"]["refreshed_on"], REFRESHED)
         self.assertEqual(data["scorecard"]["id"], self.card_a.id, "the screen still shows the figures it has")
+        self.assertEqual(self._leads_actual(self.card_a), 1, "nothing written")
 
     def test_unknown_refresh_mode(self):
         with self.assertRaises(UserError):
