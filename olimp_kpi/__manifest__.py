@@ -46,6 +46,16 @@
         "web.assets_tests": [
             "olimp_kpi/static/tests/tours/**/*",
         ],
+        # Hoot unit tests (/web/tests, run by tests/test_js.py) of the screens' helpers and shared hook; the
+        # screens themselves are in olimp_kpi.assets_screens, which the unit tests page does not load.
+        "web.assets_unit_tests": [
+            "olimp_kpi/static/src/screens/common/format.js",
+            "olimp_kpi/static/src/screens/common/freshness.js",
+            "olimp_kpi/static/src/screens/common/month.js",
+            "olimp_kpi/static/src/screens/common/screen.js",
+            "olimp_kpi/static/src/screens/common/sorting.js",
+            "olimp_kpi/static/tests/**/*.test.js",
+        ],
     },
     "uninstall_hook": "uninstall_hook",
 }

@@ -1,5 +1,6 @@
 """The lint command and the CI entry point."""
 
+import json
 import os
 import subprocess
 import sys
@@ -10,10 +11,10 @@ LINT = ROOT / "tools" / "lint"
 CHECK = ROOT / "tools" / "check_odoo18.py"
 
 
-def run(args, **kw):
+def run(args, cwd=ROOT, **kw):
     env = dict(os.environ, ODOO_PYTHON=sys.executable)
     env.update(kw.pop("env", {}))
-    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env=env, check=False, **kw)
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env, check=False, **kw)
 
 
 def test_idiom_check_rejects_tree_views(tmp_path):
@@ -73,3 +74,70 @@ def test_ci_without_odoo_says_how_to_point_at_it():
     assert "Odoo 18.0 was not found" in result.stderr
     assert "ODOO_PYTHON=" in result.stderr
     assert result.stdout.strip().splitlines()[-1] == "0 passed, 1 failed"
+
+
+# -- JavaScript: ESLint and Prettier ----------------------------------------------------------------------------
+JS_TOOLING = ["lint", "package.json", "package-lock.json", "eslint.config.cjs", "prettier.config.cjs"]
+JS_TOOLING += ["check_odoo18.py", "gen_addon_readme.py", "check_translations.py"]
+BAD_MODULE = """import {b} from "@web/b";
+import {a} from "@web/a";
+
+export function total(items) {
+    let sum;
+    sum = 0;
+    for (const item of items) sum += item;
+    return sum
+}
+"""
+
+
+def lint_copy(tmp_path, with_node_modules=True):
+    """A repository with tools/lint and the JS tooling only, and an add-on file to lint in it."""
+    (tmp_path / "tools").mkdir()
+    for name in JS_TOOLING:
+        (tmp_path / "tools" / name).write_bytes((ROOT / "tools" / name).read_bytes())
+    if with_node_modules:
+        (tmp_path / "tools" / "node_modules").symlink_to(ROOT / "tools" / "node_modules")
+    source = tmp_path / "some_addon" / "static" / "src" / "total.js"
+    source.parent.mkdir(parents=True)
+    source.write_text(BAD_MODULE)
+    return source
+
+
+def run_lint_copy(tmp_path, source, env=None):
+    return run(
+        ["bash", str(tmp_path / "tools" / "lint"), str(source.relative_to(tmp_path))], cwd=tmp_path, env=env or {}
+    )
+
+
+def test_lint_installs_the_pinned_js_tools():
+    """The repository's own run (as CI does) installs ESLint and Prettier at their pinned versions."""
+    result = run(["bash", str(LINT), "olimp_kpi/static/src/screens_loader.js"])
+    assert "-- eslint: ok" in result.stdout, result.stdout + result.stderr
+    assert "-- prettier: ok" in result.stdout
+    package = json.loads((ROOT / "tools" / "package.json").read_text())
+    for name, version in package["devDependencies"].items():
+        installed = json.loads((ROOT / "tools" / "node_modules" / name / "package.json").read_text())
+        assert installed["version"] == version, name
+
+
+def test_lint_rejects_bad_javascript(tmp_path):
+    test_lint_installs_the_pinned_js_tools()
+    source = lint_copy(tmp_path)
+    result = run_lint_copy(tmp_path, source)
+    assert result.returncode != 0
+    assert "-- eslint: FAILED" in result.stdout
+    assert "-- prettier: FAILED" in result.stdout
+    for rule in ("init-declarations", "sort-imports"):
+        assert rule in result.stdout, rule
+
+
+def test_lint_without_js_tools_says_what_is_missing(tmp_path):
+    """Offline and not installed: a clear message, and both JS linters count as failed."""
+    source = lint_copy(tmp_path, with_node_modules=False)
+    offline = {"npm_config_registry": "http://127.0.0.1:9", "npm_config_fetch_retries": "0"}
+    result = run_lint_copy(tmp_path, source, env=offline)
+    assert result.returncode != 0
+    assert "ESLint and Prettier are not installed" in result.stderr
+    assert "-- eslint: FAILED (not installed)" in result.stdout
+    assert "-- prettier: FAILED (not installed)" in result.stdout

@@ -7,7 +7,8 @@ olimp_kpi demo data (the article's case: Irina Petrova, sales plan 500,000, actu
     tools/screenshots.py --url http://127.0.0.1:18210 --db ui_shots --lang en_US
     tools/screenshots.py --url http://127.0.0.1:18210 --db ui_shots --lang ru_RU
 
-writes ``docs/screenshots/<screen>.<lang>.png``. For another language the script installs it when needed, switches
+writes ``docs/screenshots/<screen>.<lang>.png``; with ``--phone``, the phone shots (390 × 844, a touch screen)
+``docs/screenshots/<screen>_phone.<lang>.png``. For another language the script installs it when needed, switches
 the user to it for the shots and switches back afterwards. Needs ``requests`` and ``websocket-client`` (both in
 Odoo's environment) and Chromium (``/usr/bin/chromium`` or ``--chromium``).
 """
@@ -48,6 +49,25 @@ SCREENS = [
     ("plan_grid", "/odoo/kpi-plans", ".o_olimp_plan_input", None, None),
     ("plan_grid_months", "/odoo/kpi-plans?mode=months&kpi_id={sales_kpi_id}", ".o_olimp_plan_input", None, None),
 ]
+# The same on a phone: the scorecard's stacked rows, the details opened under a row, the team board.
+PHONE_SIZE = (390, 844)
+PHONE_SCREENS = [
+    (
+        "scorecard_phone",
+        "/odoo/kpi-scorecard?employee_id={employee_id}",
+        ".o_olimp_row[data-kpi-code=SALES]",
+        None,
+        None,
+    ),
+    (
+        "scorecard_details_phone",
+        "/odoo/kpi-scorecard?employee_id={employee_id}",
+        ".o_olimp_row[data-kpi-code=SALES]",
+        "document.querySelector('.o_olimp_row[data-kpi-code=SALES]').click()",
+        ".o_olimp_row_details .o_olimp_details[data-kpi-code=SALES]",
+    ),
+    ("team_board_phone", "/odoo/kpi-team-board", ".o_olimp_board_cell", None, None),
+]
 
 
 class Rpc:
@@ -86,7 +106,7 @@ class Rpc:
 class Browser:
     """Just enough of the DevTools protocol: navigate, evaluate, wait for a selector, capture."""
 
-    def __init__(self, chromium, width, height):
+    def __init__(self, chromium, width, height, phone=False):
         self.profile = tempfile.mkdtemp(prefix="olimp-shots-")
         self.process = subprocess.Popen(
             [
@@ -102,6 +122,7 @@ class Browser:
                 "--hide-scrollbars",
                 f"--user-data-dir={self.profile}",
                 f"--window-size={width},{height}",
+                *(["--touch-events"] if phone else []),
                 "--remote-debugging-port=0",
                 "about:blank",
             ],
@@ -113,7 +134,9 @@ class Browser:
         page = next(target for target in targets if target["type"] == "page")
         self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=TIMEOUT, suppress_origin=True)
         self.next_id = 0
-        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
+        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=phone)
+        if phone:
+            self.send("Emulation.setTouchEmulationEnabled", enabled=True, maxTouchPoints=5)
 
     def _port(self):
         marker = Path(self.profile) / "DevToolsActivePort"
@@ -201,8 +224,13 @@ def main(argv=None):
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     parser.add_argument("--width", type=int, default=1440)
     parser.add_argument("--height", type=int, default=1000)
+    parser.add_argument("--phone", action="store_true", help="the phone shots (390 × 844) instead")
     parser.add_argument("--only", nargs="*", help="names of the screens to take (default: all)")
     args = parser.parse_args(argv)
+    screens = SCREENS
+    if args.phone:
+        args.width, args.height = PHONE_SIZE
+        screens = PHONE_SCREENS
 
     rpc = Rpc(args.url, args.db, args.login, args.password)
     records = {
@@ -220,12 +248,12 @@ def main(argv=None):
     previous_lang = set_language(rpc, args.lang)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    browser = Browser(args.chromium, args.width, args.height)
+    browser = Browser(args.chromium, args.width, args.height, phone=args.phone)
     try:
         browser.send(
             "Network.setCookie", name="session_id", value=rpc.session_id, url=args.url, path="/", httpOnly=True
         )
-        for name, path, ready, script, then in SCREENS:
+        for name, path, ready, script, then in screens:
             if args.only and name not in args.only:
                 continue
             browser.send("Page.navigate", url=args.url.rstrip("/") + path.format(**values))

@@ -317,17 +317,21 @@ class OlimpKpiScorecard(models.Model):
 
     # -- screens of the web client (static/src/screens): plain JSON read with the caller's access rights ------
     @api.model
-    def get_screen_data(self, employee_id=None, month=None):
+    def get_screen_data(self, employee_id=None, month=None, refresh=False):
         """The scorecard screen: one employee's KPIs of one month, with details, history and checklist answers.
 
         Without ``employee_id``: the caller's own scorecard, else the first one they may see that month.
+        ``refresh="stale"`` refreshes it first when open and older than a few minutes, ``"all"`` in any case.
         """
-        return ScorecardScreens(self.env).screen(employee_id, month)
+        return ScorecardScreens(self.env).screen(employee_id, month, refresh)
 
     @api.model
-    def get_team_board(self, month=None, team_id=None, company_id=None):
-        """Employees × KPIs of one month: completion and zone per cell, efficiency per employee."""
-        return ScorecardScreens(self.env).team_board(month, team_id, company_id)
+    def get_team_board(self, month=None, team_id=None, company_id=None, refresh=False):
+        """Employees × KPIs of one month: completion and zone per cell, efficiency per employee.
+
+        ``refresh`` as for :meth:`get_screen_data`, for the open scorecards shown.
+        """
+        return ScorecardScreens(self.env).team_board(month, team_id, company_id, refresh)
 
     @api.model
     def get_plan_grid(self, month=None, mode="kpis", kpi_id=None, team_id=None, company_id=None):

@@ -7,9 +7,16 @@ over the previous months for the small charts. The web client (``static/src/scre
 
 Only the names of the source model and fields of a KPI's definition are read as superuser: they are metadata that
 sales people may not read directly (``ir.model``), and they say nothing about anybody's figures.
+
+Live numbers: asked with ``refresh="stale"``, the scorecard screen and the team board first refresh the open
+scorecards they show whose figures are older than :data:`STALE_AFTER` (``refresh="all"``: all of them, the *Refresh*
+button), then read them. Only scorecards the caller may read are refreshed: they are those their read returned.
+One employee's refresh is a handful of queries (one grouped query per KPI reading other records); a refresh that
+cannot be done (e.g. a missing exchange rate) leaves the figures as they were and is reported with them.
 """
 
 from collections import defaultdict
+from datetime import timedelta
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -21,11 +28,14 @@ from odoo.tools.misc import get_lang
 from ..engine import boards, periods, scoring
 
 HISTORY_MONTHS = 6
+# Figures of an open scorecard older than this are refreshed when a screen shows them.
+STALE_AFTER = timedelta(minutes=5)
+REFRESH_MODES = (False, None, "stale", "all")
 PLAN_MONTHS_BEFORE = 2
 PLAN_MONTHS_AFTER = 3
 MANAGER_GROUP = "olimp_kpi.group_kpi_manager"
 
-EMPLOYEE_CARD_FIELDS = ["employee_id", "user_id"]
+EMPLOYEE_CARD_FIELDS = ["employee_id", "user_id", "state", "refreshed_on"]
 CARD_FIELDS = [
     "employee_id",
     "user_id",
@@ -83,6 +93,7 @@ BOARD_CARD_FIELDS = [
     "red_count",
     "yellow_count",
     "green_count",
+    "refreshed_on",
 ]
 BOARD_LINE_FIELDS = ["scorecard_id", "kpi_id", "target", "actual", "completion", "zone", "trend", "direction"]
 PLAN_LINE_FIELDS = ["scorecard_id", "employee_id", "kpi_id", "date_from", "target", "actual", "zone", "state", "unit"]
@@ -128,6 +139,47 @@ class ScorecardScreens:
         """Translated labels of the selection fields the screens show."""
         described = self.Line.fields_get(["zone", "trend", "unit", "direction", "kind", "state"], ["selection"])
         return {name: dict(description["selection"]) for name, description in described.items()}
+
+    def _refresh(self, cards, refresh):
+        """Refresh the open scorecards among ``cards`` (read by the caller) whose figures are stale, or all of them
+        for ``refresh="all"``; returns what the screen says about their figures (see :meth:`_freshness`)."""
+        if refresh not in REFRESH_MODES:
+            raise UserError(self.env._("Unknown refresh mode %(mode)s: use stale or all.", mode=refresh))
+        now = fields.Datetime.now()
+        open_cards = [card for card in cards if card["state"] == "open"]
+        if refresh == "all":
+            due = open_cards
+        elif refresh == "stale":
+            due = [card for card in open_cards if not card["refreshed_on"] or now - card["refreshed_on"] >= STALE_AFTER]
+        else:
+            due = []
+        error = False
+        if due:
+            scorecards = self.Scorecard.browse([card["id"] for card in due])
+            try:
+                with self.env.cr.savepoint():
+                    scorecards.action_refresh()
+            except UserError as refresh_error:
+                error = str(refresh_error)
+            else:
+                refreshed_on = {scorecard.id: scorecard.refreshed_on for scorecard in scorecards}
+                for card in due:
+                    card["refreshed_on"] = refreshed_on[card["id"]]
+        return self._freshness(open_cards, refreshed=bool(due) and not error, error=error)
+
+    def _freshness(self, open_cards, refreshed=False, error=False):
+        """When the figures of the open scorecards shown were collected: the oldest of them (``False`` when none
+        is open: closed months never change), whether this call refreshed them, and why it could not."""
+        if not open_cards:
+            return False
+        never = [card for card in open_cards if not card["refreshed_on"]]
+        oldest = False if never else min(card["refreshed_on"] for card in open_cards)
+        return {
+            "refreshed_on": oldest and fields.Datetime.to_string(oldest),
+            "stale_after_minutes": int(STALE_AFTER.total_seconds() // 60),
+            "refreshed": refreshed,
+            "error": error,
+        }
 
     def _currency(self, currency_id):
         currency = self.env["res.currency"].browse(currency_id or self.env.company.currency_id.id)
@@ -221,7 +273,7 @@ class ScorecardScreens:
         return " ".join(part for part in parts if part)
 
     # -- the scorecard screen --------------------------------------------------------------------------------
-    def screen(self, employee_id=None, month=None):
+    def screen(self, employee_id=None, month=None, refresh=False):
         month = self._month(month)
         cards = self.Scorecard.search_read([("date_from", "=", month)], EMPLOYEE_CARD_FIELDS)
         employees = [
@@ -244,9 +296,11 @@ class ScorecardScreens:
             "history_months": [],
             "labels": self._labels(),
             "can_edit": False,
+            "freshness": False,
         }
         if chosen:
             result["employee"] = {"id": chosen["employee_id"][0], "name": chosen["employee_id"][1]}
+            result["freshness"] = self._refresh([chosen], refresh)
             result.update(self._scorecard(chosen["id"], month))
         elif employee_id:
             # Not this month: the name still tells whose month is empty (public data of any internal user).
@@ -310,10 +364,13 @@ class ScorecardScreens:
         }
 
     # -- the team board --------------------------------------------------------------------------------------
-    def team_board(self, month=None, team_id=None, company_id=None):
+    def team_board(self, month=None, team_id=None, company_id=None, refresh=False):
         month = self._month(month)
         domain = self._scope([("date_from", "=", month)], team_id, company_id)
         cards = self.Scorecard.search_read(domain, BOARD_CARD_FIELDS)
+        freshness = self._refresh(cards, refresh)
+        if freshness and freshness["refreshed"]:
+            cards = self.Scorecard.search_read(domain, BOARD_CARD_FIELDS)
         cards.sort(key=lambda card: card["employee_id"][1].casefold())
         lines = self.Line.search_read(domain, BOARD_LINE_FIELDS)
         kpis = self._kpis({line["kpi_id"][0] for line in lines})
@@ -360,6 +417,7 @@ class ScorecardScreens:
             "averages": boards.column_averages([row["cells"] for row in rows], len(kpis)),
             "efficiency_average": (sum(row["efficiency"] for row in rows) / len(rows)) if rows else None,
             "labels": self._labels(),
+            "freshness": freshness,
         }
 
     # -- the plan grid ---------------------------------------------------------------------------------------

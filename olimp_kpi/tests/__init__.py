@@ -9,7 +9,10 @@ from . import test_concurrency
 from . import test_export
 from . import test_bad_input
 from . import test_screens
+from . import test_screens_live
 from . import test_ui
+from . import test_ui_phone
+from . import test_js
 from . import test_source_index
 from . import test_translation
 from . import test_multi_company

@@ -1,6 +1,6 @@
-import { _t } from "@web/core/l10n/translation";
-import { loadBundle } from "@web/core/assets";
-import { registry } from "@web/core/registry";
+import {_t} from "@web/core/l10n/translation";
+import {loadBundle} from "@web/core/assets";
+import {registry} from "@web/core/registry";
 
 /**
  * The KPI screens (scorecard screen, team board, plan grid) live in their own bundle, loaded the first time one of
@@ -9,7 +9,11 @@ import { registry } from "@web/core/registry";
  * does).
  */
 export const SCREENS_BUNDLE = "olimp_kpi.assets_screens";
-export const SCREEN_TAGS = ["olimp_kpi.scorecard_screen", "olimp_kpi.team_board", "olimp_kpi.plan_grid"];
+export const SCREEN_TAGS = [
+    "olimp_kpi.scorecard_screen",
+    "olimp_kpi.team_board",
+    "olimp_kpi.plan_grid",
+];
 
 const actionRegistry = registry.category("actions");
 
@@ -21,11 +25,14 @@ function addLazyScreen(tag) {
             actionRegistry.add(
                 tag,
                 () => {
-                    env.services.notification.add(_t("This KPI screen could not be loaded."), {
-                        type: "danger",
-                    });
+                    env.services.notification.add(
+                        _t("This KPI screen could not be loaded."),
+                        {
+                            type: "danger",
+                        }
+                    );
                 },
-                { force: true }
+                {force: true}
             );
         }
         return action;

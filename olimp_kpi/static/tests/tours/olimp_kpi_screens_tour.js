@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 /*
  * The KPI screens in a real browser, on the article's demo case: Irina Petrova's sales plan is 500,000 and her
@@ -14,7 +14,8 @@ registry.category("web_tour.tours").add("olimp_kpi_screens", {
     steps: () => [
         // -- the scorecard screen ----------------------------------------------------------------------------
         {
-            content: "The scorecard screen shows a card: a team leader may choose whose",
+            content:
+                "The scorecard screen shows a card: a team leader may choose whose",
             trigger: ".o_olimp_scorecard_screen .o_olimp_row",
         },
         {
@@ -35,7 +36,8 @@ registry.category("web_tour.tours").add("olimp_kpi_screens", {
             trigger: `${SALES_ROW} .o_olimp_zone_red`,
         },
         {
-            content: "Sales: upward trend against the previous month, which is good news",
+            content:
+                "Sales: upward trend against the previous month, which is good news",
             trigger: `${SALES_ROW} .o_olimp_trend_up.text-success`,
         },
         {
@@ -49,15 +51,18 @@ registry.category("web_tour.tours").add("olimp_kpi_screens", {
         },
         {
             content: "Its details: the verdict of the article",
-            trigger: ".o_olimp_details[data-kpi-code=SALES] .o_olimp_verdict:contains(Red zone):contains(positive trend)",
+            trigger:
+                ".o_olimp_details[data-kpi-code=SALES] .o_olimp_verdict:contains(Red zone):contains(positive trend)",
         },
         {
             content: "Its details: the rule",
-            trigger: ".o_olimp_details[data-kpi-code=SALES] .o_olimp_definition:contains(Sales Order)",
+            trigger:
+                ".o_olimp_details[data-kpi-code=SALES] .o_olimp_definition:contains(Sales Order)",
         },
         {
             content: "Its details: the previous months, this one and the one before",
-            trigger: ".o_olimp_details[data-kpi-code=SALES] .o_olimp_history_bar.o_olimp_fill_red",
+            trigger:
+                ".o_olimp_details[data-kpi-code=SALES] .o_olimp_history_bar.o_olimp_fill_red",
         },
         {
             content: "Its details: the way to the orders behind the actual",
@@ -70,12 +75,14 @@ registry.category("web_tour.tours").add("olimp_kpi_screens", {
         },
         {
             content: "shows the checklist answers",
-            trigger: ".o_olimp_details[data-kpi-code=INFO_MATERIAL] .o_olimp_answer[data-value=yes]",
+            trigger:
+                ".o_olimp_details[data-kpi-code=INFO_MATERIAL] .o_olimp_answer[data-value=yes]",
         },
         // -- the team board ----------------------------------------------------------------------------------
         {
             content: "Open the team board",
-            trigger: ".o_main_navbar [data-menu-xmlid='olimp_kpi.olimp_kpi_team_board_menu']",
+            trigger:
+                ".o_main_navbar [data-menu-xmlid='olimp_kpi.olimp_kpi_team_board_menu']",
             run: "click",
         },
         {
@@ -98,7 +105,8 @@ registry.category("web_tour.tours").add("olimp_kpi_screens", {
         },
         {
             content: "Her scorecard opens",
-            trigger: ".o_olimp_scorecard_screen .o_olimp_employee_name:contains(Irina Petrova)",
+            trigger:
+                ".o_olimp_scorecard_screen .o_olimp_employee_name:contains(Irina Petrova)",
         },
         {
             content: "with the sales row selected and its details below",
@@ -110,7 +118,8 @@ registry.category("web_tour.tours").add("olimp_kpi_screens", {
         // -- the plan grid -----------------------------------------------------------------------------------
         {
             content: "Open the plan grid",
-            trigger: ".o_main_navbar [data-menu-xmlid='olimp_kpi.olimp_kpi_plan_grid_menu']",
+            trigger:
+                ".o_main_navbar [data-menu-xmlid='olimp_kpi.olimp_kpi_plan_grid_menu']",
             run: "click",
         },
         {
@@ -132,7 +141,8 @@ registry.category("web_tour.tours").add("olimp_kpi_screens", {
         // -- the scorecard shows the new plan ----------------------------------------------------------------
         {
             content: "Back to the scorecard screen",
-            trigger: ".o_main_navbar [data-menu-xmlid='olimp_kpi.olimp_kpi_scorecard_screen_menu']",
+            trigger:
+                ".o_main_navbar [data-menu-xmlid='olimp_kpi.olimp_kpi_scorecard_screen_menu']",
             run: "click",
         },
         {
@@ -166,7 +176,8 @@ registry.category("web_tour.tours").add("olimp_kpi_screens_salesperson", {
         },
         {
             content: "No team board nor plan grid in her menu",
-            trigger: ".o_main_navbar:not(:has([data-menu-xmlid='olimp_kpi.olimp_kpi_team_board_menu'], [data-menu-xmlid='olimp_kpi.olimp_kpi_plan_grid_menu']))",
+            trigger:
+                ".o_main_navbar:not(:has([data-menu-xmlid='olimp_kpi.olimp_kpi_team_board_menu'], [data-menu-xmlid='olimp_kpi.olimp_kpi_plan_grid_menu']))",
         },
         {
             content: "A checklist KPI",
@@ -175,7 +186,8 @@ registry.category("web_tour.tours").add("olimp_kpi_screens_salesperson", {
         },
         {
             content: "She reads the answers, she does not answer them",
-            trigger: ".o_olimp_details[data-kpi-code=INFO_MATERIAL] .o_olimp_answer:not(:has(.o_olimp_answer_yes))",
+            trigger:
+                ".o_olimp_details[data-kpi-code=INFO_MATERIAL] .o_olimp_answer:not(:has(.o_olimp_answer_yes))",
         },
         {
             content: "The team board opened by its address",

@@ -1,5 +1,5 @@
-import { Component } from "@odoo/owl";
-import { _t } from "@web/core/l10n/translation";
+import {Component} from "@odoo/owl";
+import {_t} from "@web/core/l10n/translation";
 
 /**
  * The zone of a KPI at a glance: a coloured circle, with the zone's name for screen readers and on hover
@@ -8,8 +8,8 @@ import { _t } from "@web/core/l10n/translation";
 export class ZoneIcon extends Component {
     static template = "olimp_kpi.ZoneIcon";
     static props = {
-        zone: { type: String, optional: true },
-        label: { type: String, optional: true },
+        zone: {type: String, optional: true},
+        label: {type: String, optional: true},
     };
 
     get title() {
@@ -24,14 +24,17 @@ export class ZoneIcon extends Component {
 export class TrendArrow extends Component {
     static template = "olimp_kpi.TrendArrow";
     static props = {
-        trend: { type: [String, Boolean], optional: true },
-        // true: good news, false: bad news, null: flat or no trend
-        good: { optional: true },
-        label: { type: String, optional: true },
+        trend: {type: [String, Boolean], optional: true},
+        // True: good news, false: bad news, null: flat or no trend.
+        good: {optional: true},
+        label: {type: String, optional: true},
     };
 
     get icon() {
-        return { up: "fa-arrow-up", down: "fa-arrow-down" }[this.props.trend] || "fa-arrow-right";
+        return (
+            {up: "fa-arrow-up", down: "fa-arrow-down"}[this.props.trend] ||
+            "fa-arrow-right"
+        );
     }
 
     get colour() {
@@ -61,7 +64,7 @@ export class MonthSwitcher extends Component {
     static template = "olimp_kpi.MonthSwitcher";
     static props = {
         label: String,
-        isCurrent: { type: Boolean, optional: true },
+        isCurrent: {type: Boolean, optional: true},
         onPrevious: Function,
         onNext: Function,
         onCurrent: Function,

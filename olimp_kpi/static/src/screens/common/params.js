@@ -3,7 +3,7 @@
  * URL when the page is reloaded.
  */
 export function actionParams(action) {
-    return { ...(action.context?.params || {}), ...(action.params || {}) };
+    return {...(action.context?.params || {}), ...(action.params || {})};
 }
 
 export function toInt(value) {

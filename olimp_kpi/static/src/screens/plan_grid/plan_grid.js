@@ -1,15 +1,15 @@
-import { Component, onWillStart, useState } from "@odoo/owl";
-import { ConfirmationDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
-import { _t } from "@web/core/l10n/translation";
-import { registry } from "@web/core/registry";
-import { useService } from "@web/core/utils/hooks";
-import { parseFloat } from "@web/views/fields/parsers";
-import { useSetupAction } from "@web/search/action_hook";
-import { Layout } from "@web/search/layout";
-import { standardActionServiceProps } from "@web/webclient/actions/action_service";
-import { formatKpiValue, formatPlanInput, selectionLabel } from "../common/format";
-import { MonthSwitcher, ZoneIcon } from "../common/indicators";
-import { actionParams, toInt } from "../common/params";
+import {Component, onWillStart, useState} from "@odoo/owl";
+import {MonthSwitcher, ZoneIcon} from "../common/indicators";
+import {actionParams, toInt} from "../common/params";
+import {formatKpiValue, formatPlanInput, selectionLabel} from "../common/format";
+import {ConfirmationDialog} from "@web/core/confirmation_dialog/confirmation_dialog";
+import {Layout} from "@web/search/layout";
+import {_t} from "@web/core/l10n/translation";
+import {parseFloat} from "@web/views/fields/parsers";
+import {registry} from "@web/core/registry";
+import {standardActionServiceProps} from "@web/webclient/actions/action_service";
+import {useService} from "@web/core/utils/hooks";
+import {useSetupAction} from "@web/search/action_hook";
 
 /**
  * Plans of many people at once: employees × KPIs of one month, or employees × months of one KPI. A plan is edited
@@ -18,15 +18,15 @@ import { actionParams, toInt } from "../common/params";
  */
 export class PlanGrid extends Component {
     static template = "olimp_kpi.PlanGrid";
-    static components = { Layout, MonthSwitcher, ZoneIcon };
-    static props = { ...standardActionServiceProps };
+    static components = {Layout, MonthSwitcher, ZoneIcon};
+    static props = {...standardActionServiceProps};
 
     setup() {
         this.orm = useService("orm");
         this.action = useService("action");
         this.dialog = useService("dialog");
         this.notification = useService("notification");
-        this.state = useState({ data: null, busy: false });
+        this.state = useState({data: null, busy: false});
         const params = actionParams(this.props.action);
         this.filters = {
             month: params.month || false,
@@ -40,14 +40,20 @@ export class PlanGrid extends Component {
         if (this.props.state?.filters) {
             Object.assign(this.filters, this.props.state.filters);
         }
-        useSetupAction({ getLocalState: () => ({ filters: { ...this.filters } }) });
+        useSetupAction({getLocalState: () => ({filters: {...this.filters}})});
         onWillStart(() => this.load());
     }
 
     async load(changes = {}) {
         Object.assign(this.filters, changes);
-        const data = await this.orm.call("olimp.kpi.scorecard", "get_plan_grid", [], { ...this.filters });
-        Object.assign(this.filters, { month: data.month.key, mode: data.mode, kpi_id: data.kpi_id });
+        const data = await this.orm.call("olimp.kpi.scorecard", "get_plan_grid", [], {
+            ...this.filters,
+        });
+        Object.assign(this.filters, {
+            month: data.month.key,
+            mode: data.mode,
+            kpi_id: data.kpi_id,
+        });
         this.state.data = data;
         this.props.updateActionState?.({
             month: data.month.key,
@@ -83,7 +89,9 @@ export class PlanGrid extends Component {
 
     get noCellTitle() {
         return this.data.mode === "months"
-            ? _t("No scorecard line this month: scorecards are made on the 1st, or by Copy Plans to Next Month.")
+            ? _t(
+                  "No scorecard line this month: scorecards are made on the 1st, or by Copy Plans to Next Month."
+              )
             : _t("This KPI is not in the employee's scorecard.");
     }
 
@@ -101,19 +109,19 @@ export class PlanGrid extends Component {
 
     // -- filters ---------------------------------------------------------------------------------------------
     setMode(mode) {
-        return this.load({ mode });
+        return this.load({mode});
     }
 
     onKpiChange(ev) {
-        return this.load({ kpi_id: toInt(ev.target.value) });
+        return this.load({kpi_id: toInt(ev.target.value)});
     }
 
     onTeamChange(ev) {
-        return this.load({ team_id: toInt(ev.target.value) });
+        return this.load({team_id: toInt(ev.target.value)});
     }
 
     onCompanyChange(ev) {
-        return this.load({ company_id: toInt(ev.target.value) });
+        return this.load({company_id: toInt(ev.target.value)});
     }
 
     // -- editing ---------------------------------------------------------------------------------------------
@@ -128,16 +136,18 @@ export class PlanGrid extends Component {
     }
 
     async commit(cell, input) {
-        let value;
+        let value = 0;
         try {
             value = input.value.trim() ? parseFloat(input.value) : 0;
         } catch {
-            this.notification.add(_t("“%s” is not a number.", input.value), { type: "danger" });
+            this.notification.add(_t("“%s” is not a number.", input.value), {
+                type: "danger",
+            });
             input.value = formatPlanInput(cell.target);
             return;
         }
         if (value < 0) {
-            this.notification.add(_t("A plan cannot be negative."), { type: "danger" });
+            this.notification.add(_t("A plan cannot be negative."), {type: "danger"});
             input.value = formatPlanInput(cell.target);
             return;
         }
@@ -147,9 +157,20 @@ export class PlanGrid extends Component {
         cell.saving = true;
         cell.saved = false;
         try {
-            await this.orm.write("olimp.kpi.scorecard.line", [cell.line_id], { target: value });
-            const [line] = await this.orm.read("olimp.kpi.scorecard.line", [cell.line_id], ["target", "actual", "zone"]);
-            Object.assign(cell, { target: line.target, actual: line.actual, zone: line.zone, saved: true });
+            await this.orm.write("olimp.kpi.scorecard.line", [cell.line_id], {
+                target: value,
+            });
+            const [line] = await this.orm.read(
+                "olimp.kpi.scorecard.line",
+                [cell.line_id],
+                ["target", "actual", "zone"]
+            );
+            Object.assign(cell, {
+                target: line.target,
+                actual: line.actual,
+                zone: line.zone,
+                saved: true,
+            });
             input.value = formatPlanInput(line.target);
         } catch (error) {
             input.value = formatPlanInput(cell.target);
@@ -166,17 +187,20 @@ export class PlanGrid extends Component {
             title: _t("Copy Plans to Next Month"),
             body: _t(
                 "The plans of %(month)s of the employees shown are copied to the next month, whose scorecards are made if needed. Closed scorecards keep their plans.",
-                { month: data.month.label }
+                {month: data.month.label}
             ),
             confirmLabel: _t("Copy"),
             confirm: async () => {
-                const result = await this.orm.call("olimp.kpi.scorecard", "copy_plan_to_next_month", [
-                    data.month.key,
-                ], {
-                    team_id: this.filters.team_id || false,
-                    company_id: this.filters.company_id || false,
-                    kpi_id: data.mode === "months" ? data.kpi_id || false : false,
-                });
+                const result = await this.orm.call(
+                    "olimp.kpi.scorecard",
+                    "copy_plan_to_next_month",
+                    [data.month.key],
+                    {
+                        team_id: this.filters.team_id || false,
+                        company_id: this.filters.company_id || false,
+                        kpi_id: data.mode === "months" ? data.kpi_id || false : false,
+                    }
+                );
                 this.notification.add(
                     _t(
                         "%(month)s: %(copied)s plans copied, %(created)s scorecards made, %(closed)s closed lines left as they were.",
@@ -187,19 +211,21 @@ export class PlanGrid extends Component {
                             closed: result.closed,
                         }
                     ),
-                    { type: "success" }
+                    {type: "success"}
                 );
-                await this.load(data.mode === "kpis" ? { month: result.month.key } : {});
+                await this.load(data.mode === "kpis" ? {month: result.month.key} : {});
             },
+            // The dialog shows its Cancel button only when given a callback; cancelling does nothing else.
+            // eslint-disable-next-line no-empty-function
             cancel: () => {},
         });
     }
 
     openImport() {
         return this.action.doAction("olimp_kpi.olimp_kpi_scorecard_line_action_plan", {
-            additionalContext: { search_default_date_from: false },
+            additionalContext: {search_default_date_from: false},
         });
     }
 }
 
-registry.category("actions").add("olimp_kpi.plan_grid", PlanGrid, { force: true });
+registry.category("actions").add("olimp_kpi.plan_grid", PlanGrid, {force: true});

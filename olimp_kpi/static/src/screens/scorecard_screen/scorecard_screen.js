@@ -1,61 +1,96 @@
-import { Component, onWillStart, useState } from "@odoo/owl";
-import { _t } from "@web/core/l10n/translation";
-import { registry } from "@web/core/registry";
-import { useService } from "@web/core/utils/hooks";
-import { useSetupAction } from "@web/search/action_hook";
-import { Layout } from "@web/search/layout";
-import { standardActionServiceProps } from "@web/webclient/actions/action_service";
-import { formatKpiValue, formatPercent, selectionLabel } from "../common/format";
-import { HistoryChart } from "../common/history_chart";
-import { MonthSwitcher, TrendArrow, ZoneIcon } from "../common/indicators";
-import { actionParams, toInt } from "../common/params";
+import {Component, onPatched, useRef, useState} from "@odoo/owl";
+import {FiguresFreshness, ScreenEmpty, useKpiScreen} from "../common/screen";
+import {MonthSwitcher, TrendArrow, ZoneIcon} from "../common/indicators";
+import {actionParams, toInt} from "../common/params";
+import {formatKpiValue, formatPercent, selectionLabel} from "../common/format";
+import {HistoryChart} from "../common/history_chart";
+import {Layout} from "@web/search/layout";
+import {_t} from "@web/core/l10n/translation";
+import {registry} from "@web/core/registry";
+import {standardActionServiceProps} from "@web/webclient/actions/action_service";
+import {useService} from "@web/core/utils/hooks";
+import {useSetupAction} from "@web/search/action_hook";
 
 /**
  * One employee's month, as in the Olimp article: the KPI rows on top (plan, actual, completion, zone, trend,
  * weight, score) and, below, the details of the row under the cursor: the rule, the previous months, the checklist
- * answers and the way to the records behind the actual. Month and employee switch in place.
+ * answers and the way to the records behind the actual. Month and employee switch in place. The figures of an
+ * open scorecard are refreshed when they are older than a few minutes (see useKpiScreen).
+ *
+ * On a phone the rows are stacked (zone and name, then plan, actual and completion, then trend, weight and
+ * score), the details open under the row tapped, and the buttons are in the page with their labels.
  */
 export class ScorecardScreen extends Component {
     static template = "olimp_kpi.ScorecardScreen";
-    static components = { Layout, HistoryChart, MonthSwitcher, TrendArrow, ZoneIcon };
-    static props = { ...standardActionServiceProps };
+    static components = {
+        Layout,
+        FiguresFreshness,
+        HistoryChart,
+        MonthSwitcher,
+        ScreenEmpty,
+        TrendArrow,
+        ZoneIcon,
+    };
+
+    static props = {...standardActionServiceProps};
 
     setup() {
         this.orm = useService("orm");
         this.action = useService("action");
         this.notification = useService("notification");
-        this.state = useState({ data: null, selectedKpiId: null, busy: false });
+        this.state = useState({selectedKpiId: null, busy: false});
         // Back from the records or the form (breadcrumbs): the same employee, month and row as before.
         useSetupAction({
             getLocalState: () => ({
-                employeeId: this.state.data?.employee?.id,
-                month: this.state.data?.month.key,
+                employeeId: this.data?.employee?.id,
+                month: this.data?.month.key,
                 kpiId: this.state.selectedKpiId,
             }),
         });
         const params = actionParams(this.props.action);
-        onWillStart(() =>
-            this.load(
-                this.props.state || {
-                    employeeId: toInt(params.employee_id),
-                    month: params.month,
-                    kpiId: toInt(params.kpi_id),
-                }
-            )
-        );
+        const start = this.props.state || {
+            employeeId: toInt(params.employee_id),
+            month: params.month,
+            kpiId: toInt(params.kpi_id),
+        };
+        this.wantedKpiId = start.kpiId;
+        this.screen = useKpiScreen({
+            load: (kwargs) =>
+                this.orm.call("olimp.kpi.scorecard", "get_screen_data", [], kwargs),
+            params: {
+                employee_id: start.employeeId || false,
+                month: start.month || false,
+            },
+            isEmpty: (data) => !data.scorecard,
+            onLoaded: (data) => this.onLoaded(data),
+            live: true,
+        });
+        // On a phone, the details of the row tapped open under it: the row goes to the top of the screen.
+        this.detailsRef = useRef("details");
+        onPatched(() => {
+            if (this.scrollToDetails && this.detailsRef.el) {
+                this.scrollToDetails = false;
+                const row = this.detailsRef.el.closest("tr").previousElementSibling;
+                row.scrollIntoView({behavior: "smooth", block: "start"});
+            }
+        });
     }
 
     // -- data ------------------------------------------------------------------------------------------------
-    async load({ employeeId, month, kpiId } = {}) {
-        const data = await this.orm.call("olimp.kpi.scorecard", "get_screen_data", [], {
-            employee_id: employeeId || false,
-            month: month || false,
-        });
-        const wanted = kpiId || this.state.selectedKpiId;
-        const line = data.lines.find((line) => line.kpi_id[0] === wanted) || data.lines[0];
-        this.state.data = data;
+    onLoaded(data) {
+        const wanted = this.wantedKpiId || this.state.selectedKpiId;
+        this.wantedKpiId = null;
+        // On a desktop a row is always selected, its details below the table; on a phone the rows stay folded
+        // until one is tapped (or was asked for, e.g. from the team board).
+        const line =
+            data.lines.find((item) => item.kpi_id[0] === wanted) ||
+            (this.env.isSmall ? null : data.lines[0]);
         this.state.selectedKpiId = line ? line.kpi_id[0] : null;
-        this.env.config.setDisplayName?.(data.employee ? data.employee.name : this.props.action.name);
+        // The employee shown stays when the month changes (the server chose one when none was asked for).
+        this.screen.params.employee_id = data.employee ? data.employee.id : false;
+        this.env.config.setDisplayName?.(
+            data.employee ? data.employee.name : this.props.action.name
+        );
         this.props.updateActionState?.({
             employee_id: data.employee ? data.employee.id : undefined,
             month: data.month.key,
@@ -63,12 +98,11 @@ export class ScorecardScreen extends Component {
     }
 
     reload() {
-        const data = this.state.data;
-        return this.load({ employeeId: data.employee && data.employee.id, month: data.month.key });
+        return this.screen.reload();
     }
 
     get data() {
-        return this.state.data;
+        return this.screen.data;
     }
 
     get scorecard() {
@@ -76,22 +110,26 @@ export class ScorecardScreen extends Component {
     }
 
     get selectedLine() {
-        return this.data.lines.find((line) => line.kpi_id[0] === this.state.selectedKpiId);
-    }
-
-    get isCurrentMonth() {
-        return this.data.month.key === this.data.current_month;
+        return this.data.lines.find(
+            (line) => line.kpi_id[0] === this.state.selectedKpiId
+        );
     }
 
     get emptyTitle() {
         const month = this.data.month.label;
         return this.data.employee
-            ? _t("No scorecard for %(employee)s in %(month)s", { employee: this.data.employee.name, month })
+            ? _t("No scorecard for %(employee)s in %(month)s", {
+                  employee: this.data.employee.name,
+                  month,
+              })
             : _t("No scorecard in %s", month);
     }
 
     get previousEfficiency() {
-        return _t("Previous month: %s", formatPercent(this.scorecard.previous_efficiency));
+        return _t(
+            "Previous month: %s",
+            formatPercent(this.scorecard.previous_efficiency)
+        );
     }
 
     get otherEmployees() {
@@ -126,30 +164,48 @@ export class ScorecardScreen extends Component {
             : _t("No plan this month: the KPI does not count in the efficiency.");
         const trend =
             line.trend_good === true
-                ? _t("A positive trend against the previous month (%s).", this.value(line, "previous_actual"))
+                ? _t(
+                      "A positive trend against the previous month (%s).",
+                      this.value(line, "previous_actual")
+                  )
                 : line.trend_good === false
-                ? _t("A negative trend against the previous month (%s).", this.value(line, "previous_actual"))
-                : _t("No change against the previous month.");
+                  ? _t(
+                        "A negative trend against the previous month (%s).",
+                        this.value(line, "previous_actual")
+                    )
+                  : _t("No change against the previous month.");
         return [plan, zone, trend].filter(Boolean).join(" ");
     }
 
     answerLabel(answer) {
-        return { yes: _t("Yes"), no: _t("No") }[answer.value] || _t("Not answered");
+        return {yes: _t("Yes"), no: _t("No")}[answer.value] || _t("Not answered");
     }
 
     // -- navigation ------------------------------------------------------------------------------------------
     selectLine(line) {
         this.state.selectedKpiId = line.kpi_id[0];
+        this.scrollToDetails = this.env.isSmall;
+    }
+
+    onRowClick(line) {
+        if (this.env.isSmall && this.state.selectedKpiId === line.kpi_id[0]) {
+            // Tapped again on a phone: its details fold.
+            this.state.selectedKpiId = null;
+            return;
+        }
+        this.selectLine(line);
     }
 
     onTableKeydown(ev) {
-        const step = { ArrowDown: 1, ArrowUp: -1 }[ev.key];
+        const step = {ArrowDown: 1, ArrowUp: -1}[ev.key];
         if (!step) {
             return;
         }
         ev.preventDefault();
         const lines = this.data.lines;
-        const index = lines.findIndex((line) => line.kpi_id[0] === this.state.selectedKpiId);
+        const index = lines.findIndex(
+            (line) => line.kpi_id[0] === this.state.selectedKpiId
+        );
         const next = lines[Math.min(lines.length - 1, Math.max(0, index + step))];
         if (next) {
             this.selectLine(next);
@@ -157,21 +213,17 @@ export class ScorecardScreen extends Component {
     }
 
     onEmployeeChange(ev) {
-        return this.load({ employeeId: toInt(ev.target.value), month: this.data.month.key });
-    }
-
-    switchMonth(month) {
-        return this.load({ employeeId: this.data.employee && this.data.employee.id, month });
+        return this.screen.load({employee_id: toInt(ev.target.value)});
     }
 
     // -- actions ---------------------------------------------------------------------------------------------
-    async run(callback) {
+    async run(work) {
         if (this.state.busy) {
             return;
         }
         this.state.busy = true;
         try {
-            await callback();
+            await work();
         } finally {
             this.state.busy = false;
         }
@@ -179,14 +231,21 @@ export class ScorecardScreen extends Component {
 
     onRefresh() {
         return this.run(async () => {
-            await this.orm.call("olimp.kpi.scorecard", "action_refresh", [[this.scorecard.id]]);
-            await this.reload();
-            this.notification.add(_t("The actuals were collected again."), { type: "success" });
+            await this.screen.refresh();
+            if (!this.data.freshness?.error) {
+                this.notification.add(_t("The actuals were collected again."), {
+                    type: "success",
+                });
+            }
         });
     }
 
     async openRecords(line) {
-        const action = await this.orm.call("olimp.kpi.scorecard.line", "action_open_records", [[line.id]]);
+        const action = await this.orm.call(
+            "olimp.kpi.scorecard.line",
+            "action_open_records",
+            [[line.id]]
+        );
         return this.action.doAction(action);
     }
 
@@ -219,4 +278,6 @@ export class ScorecardScreen extends Component {
     }
 }
 
-registry.category("actions").add("olimp_kpi.scorecard_screen", ScorecardScreen, { force: true });
+registry
+    .category("actions")
+    .add("olimp_kpi.scorecard_screen", ScorecardScreen, {force: true});

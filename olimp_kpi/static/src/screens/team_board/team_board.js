@@ -1,120 +1,109 @@
-import { Component, onWillStart, useState } from "@odoo/owl";
-import { _t } from "@web/core/l10n/translation";
-import { registry } from "@web/core/registry";
-import { useService } from "@web/core/utils/hooks";
-import { useSetupAction } from "@web/search/action_hook";
-import { Layout } from "@web/search/layout";
-import { standardActionServiceProps } from "@web/webclient/actions/action_service";
-import { formatKpiValue, formatPercent, selectionLabel } from "../common/format";
-import { MonthSwitcher, TrendArrow, ZoneIcon } from "../common/indicators";
-import { actionParams, toInt } from "../common/params";
+import {Component, useState} from "@odoo/owl";
+import {FiguresFreshness, ScreenEmpty, useKpiScreen} from "../common/screen";
+import {MonthSwitcher, TrendArrow, ZoneIcon} from "../common/indicators";
+import {NAME_KEY, boardSortValue, nextSort, sortRows} from "../common/sorting";
+import {actionParams, toInt} from "../common/params";
+import {formatKpiValue, formatPercent, selectionLabel} from "../common/format";
+import {Layout} from "@web/search/layout";
+import {_t} from "@web/core/l10n/translation";
+import {registry} from "@web/core/registry";
+import {standardActionServiceProps} from "@web/webclient/actions/action_service";
+import {useService} from "@web/core/utils/hooks";
+import {useSetupAction} from "@web/search/action_hook";
 
 /**
  * The whole team at a glance: employees × KPIs of one month, each cell coloured by its zone with the completion;
- * sortable by any column; a click on a cell opens that employee's scorecard on that KPI.
+ * sortable by any column; a click on a cell opens that employee's scorecard on that KPI. The figures of the open
+ * scorecards shown are refreshed when they are older than a few minutes, and with the Refresh button (see
+ * useKpiScreen); only the scorecards the user may read are on the board, so only those are refreshed.
+ *
+ * On a phone the names and the efficiency stay in view while the KPI columns scroll.
  */
 export class TeamBoard extends Component {
     static template = "olimp_kpi.TeamBoard";
-    static components = { Layout, MonthSwitcher, TrendArrow, ZoneIcon };
-    static props = { ...standardActionServiceProps };
+    static components = {
+        Layout,
+        FiguresFreshness,
+        MonthSwitcher,
+        ScreenEmpty,
+        TrendArrow,
+        ZoneIcon,
+    };
+
+    static props = {...standardActionServiceProps};
 
     setup() {
         this.orm = useService("orm");
         this.action = useService("action");
-        this.state = useState({ data: null, sortKey: "employee", sortAsc: true });
+        this.notification = useService("notification");
         const params = actionParams(this.props.action);
-        this.filters = {
+        const filters = {
             month: params.month || false,
             team_id: toInt(params.team_id),
             company_id: toInt(params.company_id),
         };
+        this.state = useState({sort: {key: NAME_KEY, ascending: true}});
         // Back from a scorecard (breadcrumbs): the same filters and order as before.
         if (this.props.state?.filters) {
-            Object.assign(this.filters, this.props.state.filters);
-            Object.assign(this.state, { sortKey: this.props.state.sortKey, sortAsc: this.props.state.sortAsc });
+            Object.assign(filters, this.props.state.filters);
+            this.state.sort = this.props.state.sort;
         }
+        this.screen = useKpiScreen({
+            load: (kwargs) =>
+                this.orm.call("olimp.kpi.scorecard", "get_team_board", [], kwargs),
+            params: filters,
+            isEmpty: (data) => !data.rows.length,
+            onLoaded: (data) =>
+                this.props.updateActionState?.({
+                    month: data.month.key,
+                    team_id: this.screen.params.team_id || undefined,
+                    company_id: this.screen.params.company_id || undefined,
+                }),
+            live: true,
+        });
         useSetupAction({
             getLocalState: () => ({
-                filters: { ...this.filters },
-                sortKey: this.state.sortKey,
-                sortAsc: this.state.sortAsc,
+                filters: {...this.screen.params},
+                sort: {...this.state.sort},
             }),
-        });
-        onWillStart(() => this.load());
-    }
-
-    async load(changes = {}) {
-        Object.assign(this.filters, changes);
-        const data = await this.orm.call("olimp.kpi.scorecard", "get_team_board", [], { ...this.filters });
-        this.filters.month = data.month.key;
-        this.state.data = data;
-        this.props.updateActionState?.({
-            month: data.month.key,
-            team_id: this.filters.team_id || undefined,
-            company_id: this.filters.company_id || undefined,
         });
     }
 
     get data() {
-        return this.state.data;
+        return this.screen.data;
     }
 
     get emptyTitle() {
         return _t("No scorecard in %s", this.data.month.label);
     }
 
-    get isCurrentMonth() {
-        return this.data.month.key === this.data.current_month;
-    }
-
     /** Rows in the chosen order; rows without a value for the sorted column go last either way. */
     get rows() {
-        const { sortKey, sortAsc } = this.state;
-        const direction = sortAsc ? 1 : -1;
-        const valueOf = (row) => {
-            if (sortKey === "employee") {
-                return row.employee.name;
-            }
-            if (sortKey === "efficiency") {
-                return row.efficiency;
-            }
-            const cell = row.cells[this.data.columns.findIndex((column) => column.id === sortKey)];
-            return cell && cell.zone !== "none" ? cell.completion : null;
-        };
-        return [...this.data.rows].sort((a, b) => {
-            const [x, y] = [valueOf(a), valueOf(b)];
-            if (x === null || y === null) {
-                return x === y ? 0 : x === null ? 1 : -1;
-            }
-            if (typeof x === "string") {
-                return direction * x.localeCompare(y);
-            }
-            return direction * (x - y);
-        });
+        const {key, ascending} = this.state.sort;
+        const columns = this.data.columns;
+        return sortRows(
+            this.data.rows,
+            (row) => boardSortValue(row, key, columns),
+            ascending
+        );
     }
 
     sortBy(key) {
-        if (this.state.sortKey === key) {
-            this.state.sortAsc = !this.state.sortAsc;
-        } else {
-            this.state.sortKey = key;
-            // Names read A to Z; figures are compared best first.
-            this.state.sortAsc = key === "employee";
-        }
+        this.state.sort = nextSort(this.state.sort, key);
     }
 
     sortIcon(key) {
-        if (this.state.sortKey !== key) {
+        if (this.state.sort.key !== key) {
             return "fa-sort text-muted opacity-50";
         }
-        return this.state.sortAsc ? "fa-sort-asc" : "fa-sort-desc";
+        return this.state.sort.ascending ? "fa-sort-asc" : "fa-sort-desc";
     }
 
     ariaSort(key) {
-        if (this.state.sortKey !== key) {
+        if (this.state.sort.key !== key) {
             return "none";
         }
-        return this.state.sortAsc ? "ascending" : "descending";
+        return this.state.sort.ascending ? "ascending" : "descending";
     }
 
     percent(value) {
@@ -127,7 +116,10 @@ export class TeamBoard extends Component {
 
     cellTitle(row, column, cell) {
         if (!cell) {
-            return _t("%(kpi)s is not in %(employee)s's scorecard", { kpi: column.name, employee: row.employee.name });
+            return _t("%(kpi)s is not in %(employee)s's scorecard", {
+                kpi: column.name,
+                employee: row.employee.name,
+            });
         }
         return _t("%(employee)s, %(kpi)s: %(actual)s of %(plan)s (%(zone)s)", {
             employee: row.employee.name,
@@ -139,11 +131,20 @@ export class TeamBoard extends Component {
     }
 
     onTeamChange(ev) {
-        return this.load({ team_id: toInt(ev.target.value) });
+        return this.screen.load({team_id: toInt(ev.target.value)});
     }
 
     onCompanyChange(ev) {
-        return this.load({ company_id: toInt(ev.target.value) });
+        return this.screen.load({company_id: toInt(ev.target.value)});
+    }
+
+    async onRefresh() {
+        await this.screen.refresh();
+        if (!this.data.freshness?.error) {
+            this.notification.add(_t("The actuals were collected again."), {
+                type: "success",
+            });
+        }
     }
 
     openScorecard(row, column) {
@@ -160,4 +161,4 @@ export class TeamBoard extends Component {
     }
 }
 
-registry.category("actions").add("olimp_kpi.team_board", TeamBoard, { force: true });
+registry.category("actions").add("olimp_kpi.team_board", TeamBoard, {force: true});

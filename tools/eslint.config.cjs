@@ -1,0 +1,230 @@
+/*
+ * ESLint for the add-ons' JavaScript (run by tools/lint, which installs the pinned tools of package.json).
+ *
+ * The rules and their levels are those of OCA's oca-addons-repo-template for Odoo 18 (its eslint.config.cjs, with
+ * eslint 9.12.0, eslint-plugin-jsdoc 50.3.1 and globals 16.0.0 as its pre-commit pins them). One difference: OCA
+ * parses only `*.esm.js` files as ES modules, while Odoo 18 treats every file of `static/src` and `static/tests` as
+ * a module without that suffix, so those files are parsed as modules here. tools/lint fails on warnings too
+ * (`--max-warnings 0`), so that the code stays at zero.
+ */
+const globals = require("globals");
+const jsdoc = require("eslint-plugin-jsdoc");
+
+const possibleErrors = {
+    "constructor-super": "warn",
+    "no-class-assign": "warn",
+    "no-cond-assign": "error",
+    "no-const-assign": "error",
+    "no-constant-condition": "warn",
+    "no-control-regex": "warn",
+    "no-debugger": "error",
+    "no-dupe-args": "error",
+    "no-dupe-class-members": "error",
+    "no-dupe-keys": "error",
+    "no-duplicate-case": "error",
+    "no-duplicate-imports": "error",
+    "no-empty-character-class": "warn",
+    "no-ex-assign": "error",
+    "no-func-assign": "error",
+    "no-invalid-regexp": "warn",
+    "no-irregular-whitespace": "warn",
+    "no-obj-calls": "warn",
+    "no-self-assign": "warn",
+    "no-sparse-arrays": "warn",
+    "no-this-before-super": "warn",
+    "no-unreachable": "error",
+    "no-unsafe-finally": "error",
+    "use-isnan": "error",
+    "valid-typeof": "warn",
+};
+
+const bestPractices = {
+    "accessor-pairs": "warn",
+    "array-callback-return": "warn",
+    "callback-return": "warn",
+    complexity: ["warn", 15],
+    "dot-notation": "warn",
+    eqeqeq: "warn",
+    "global-require": "warn",
+    "handle-callback-err": "warn",
+    "max-depth": "warn",
+    "max-nested-callbacks": "warn",
+    "max-statements-per-line": "warn",
+    "no-alert": "warn",
+    "no-caller": "warn",
+    "no-case-declarations": "warn",
+    "no-div-regex": "warn",
+    "no-else-return": "warn",
+    "no-empty": "warn",
+    "no-empty-function": "error",
+    "no-empty-pattern": "error",
+    "no-eq-null": "error",
+    "no-eval": "error",
+    "no-extend-native": "warn",
+    "no-extra-bind": "warn",
+    "no-extra-boolean-cast": "warn",
+    "no-extra-label": "warn",
+    "no-fallthrough": "warn",
+    "no-implicit-coercion": ["warn", {allow: ["~"]}],
+    "no-implied-eval": "warn",
+    "no-iterator": "warn",
+    "no-labels": "warn",
+    "no-lone-blocks": "warn",
+    "no-lonely-if": "error",
+    "no-multi-str": "warn",
+    "no-negated-condition": "warn",
+    "no-new": "warn",
+    "no-new-func": "warn",
+    "no-new-wrappers": "warn",
+    "no-octal": "warn",
+    "no-octal-escape": "warn",
+    "no-param-reassign": "warn",
+    "no-proto": "warn",
+    "no-prototype-builtins": "warn",
+    "no-redeclare": "warn",
+    "no-regex-spaces": "warn",
+    "no-return-assign": "error",
+    "no-script-url": "warn",
+    "no-self-compare": "warn",
+    "no-sequences": "warn",
+    "no-throw-literal": "warn",
+    "no-unmodified-loop-condition": "warn",
+    "no-unneeded-ternary": "error",
+    "no-unused-expressions": "error",
+    "no-unused-labels": "error",
+    "no-useless-call": "warn",
+    "no-useless-computed-key": "warn",
+    "no-useless-concat": "warn",
+    "no-useless-constructor": "warn",
+    "no-useless-escape": "warn",
+    "no-useless-rename": "warn",
+    "no-void": "warn",
+    "no-with": "warn",
+    "operator-assignment": ["error", "always"],
+    "prefer-const": "warn",
+    radix: "warn",
+    "require-yield": "warn",
+    yoda: "warn",
+};
+
+const variables = {
+    "id-blacklist": "warn",
+    "id-match": "warn",
+    "init-declarations": "error",
+    "no-array-constructor": "warn",
+    "no-delete-var": "warn",
+    "no-global-assign": "error",
+    "no-implicit-globals": "warn",
+    "no-label-var": "warn",
+    "no-native-reassign": "error",
+    "no-negated-in-lhs": "error",
+    "no-new-object": "warn",
+    "no-new-symbol": "warn",
+    "no-restricted-globals": "warn",
+    "no-shadow": "warn",
+    "no-shadow-restricted-names": "warn",
+    "no-undef": "error",
+    "no-undef-init": "warn",
+    "no-unused-vars": "error",
+    "no-use-before-define": "error",
+};
+
+const nodeAndModules = {
+    "no-mixed-requires": "error",
+    "no-new-require": "warn",
+    "no-path-concat": "warn",
+    "no-process-env": "warn",
+    "no-process-exit": "warn",
+    "no-restricted-imports": "warn",
+    "no-restricted-modules": "warn",
+    "no-sync": "warn",
+    "sort-imports": "warn",
+    strict: ["error", "function"],
+};
+
+const style = {
+    "capitalized-comments": [
+        "warn",
+        "always",
+        {ignoreConsecutiveComments: true, ignoreInlineComments: true},
+    ],
+    "no-inline-comments": "warn",
+    "no-restricted-syntax": "warn",
+    "spaced-comment": ["error", "always"],
+};
+
+const documentation = {
+    "jsdoc/check-tag-names": "warn",
+    "jsdoc/check-types": "warn",
+    "jsdoc/require-param-description": "off",
+    "jsdoc/require-return": "off",
+    "jsdoc/require-return-description": "off",
+    "jsdoc/require-return-type": "off",
+};
+
+module.exports = [
+    {ignores: ["**/node_modules/**", "**/static/lib/**"]},
+    {
+        plugins: {jsdoc},
+        languageOptions: {
+            ecmaVersion: 2024,
+            sourceType: "script",
+            globals: {
+                ...globals.browser,
+                _: "readonly",
+                $: "readonly",
+                fuzzy: "readonly",
+                jQuery: "readonly",
+                luxon: "readonly",
+                moment: "readonly",
+                odoo: "readonly",
+                openerp: "readonly",
+                owl: "readonly",
+            },
+        },
+        rules: {
+            ...possibleErrors,
+            ...bestPractices,
+            ...variables,
+            ...nodeAndModules,
+            ...style,
+            ...documentation,
+        },
+        settings: {
+            jsdoc: {
+                tagNamePreference: {
+                    arg: "param",
+                    argument: "param",
+                    augments: "extends",
+                    constructor: "class",
+                    exception: "throws",
+                    func: "function",
+                    method: "function",
+                    prop: "property",
+                    return: "returns",
+                    virtual: "abstract",
+                    yield: "yields",
+                },
+                preferredTypes: {
+                    array: "Array",
+                    bool: "Boolean",
+                    boolean: "Boolean",
+                    number: "Number",
+                    object: "Object",
+                    str: "String",
+                    string: "String",
+                },
+            },
+        },
+    },
+    {
+        // ES modules: OCA's *.esm.js, and every file Odoo 18 loads as a module.
+        files: ["**/*.esm.js", "**/static/src/**/*.js", "**/static/tests/**/*.js"],
+        languageOptions: {ecmaVersion: 2024, sourceType: "module"},
+    },
+    {
+        // This file and other Node scripts of the tooling.
+        files: ["**/*.cjs"],
+        languageOptions: {sourceType: "commonjs", globals: {...globals.node}},
+    },
+];
