@@ -18,6 +18,7 @@
         "views/olimp_kpi_profile_views.xml",
         "views/olimp_kpi_scorecard_line_views.xml",
         "views/olimp_kpi_scorecard_views.xml",
+        "views/olimp_kpi_plan_views.xml",
         "views/hr_employee_views.xml",
         "views/olimp_kpi_screens.xml",
         "wizards/olimp_kpi_generate_wizard_views.xml",
