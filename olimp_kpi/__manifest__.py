@@ -9,7 +9,7 @@
     "license": "LGPL-3",
     "development_status": "Beta",
     "application": True,
-    "depends": ["hr", "sale_management", "crm", "calendar"],
+    "depends": ["hr", "sale_management", "crm", "calendar", "base_import"],
     "data": [
         "security/olimp_kpi_security.xml",
         "data/olimp_kpi_data.xml",

@@ -8,3 +8,4 @@ from . import olimp_kpi_scorecard_answer
 from . import hr_employee
 from . import res_company
 from . import olimp_kpi_plan
+from . import base_import

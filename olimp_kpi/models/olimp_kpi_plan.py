@@ -19,6 +19,10 @@ SCOPE_OWN = [("user_id", "=", "uid")]
 SCOPE_TEAM = ["|", "|", ("user_id", "=", "uid"), ("user_id.sale_team_id.user_id", "=", "uid"), ("parent_id.user_id", "=", "uid")]
 
 
+class ImportRowByRow(Exception):
+    """A batch of imported plans holds a bad row: Odoo's importer retries the rows one by one."""
+
+
 class OlimpKpiPlan(models.Model):
     """The plan of one KPI for one employee and one month, past or future.
 
@@ -147,7 +151,20 @@ class OlimpKpiPlan(models.Model):
     # -- CRUD: a closed month refuses, an open scorecard follows ---------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        if self.env.context.get("import_file") and len(vals_list) > 1:
+            try:
+                return self._create_plans(vals_list)
+            except UserError as error:
+                # Odoo's importer then makes the rows one by one and reports each error at its own row; a UserError
+                # of the whole batch would also be shown at the file's first row, which may be a good one.
+                raise ImportRowByRow(str(error)) from error
+        return self._create_plans(vals_list)
+
+    def _create_plans(self, vals_list):
         for vals in vals_list:
+            if not vals.get("employee_id"):
+                # E.g. an imported row whose employee was not found: said before the database refuses it.
+                raise ValidationError(self.env._("A plan needs an employee."))
             if vals.get("kpi_code") and not vals.get("kpi_id"):
                 employee = self.env["hr.employee"].sudo().browse(vals.get("employee_id"))
                 vals["kpi_id"] = self._kpi_by_code(vals.pop("kpi_code"), employee.company_id).id

@@ -14,3 +14,4 @@ from . import test_source_index
 from . import test_translation
 from . import test_multi_company
 from . import test_plans
+from . import test_plan_import
