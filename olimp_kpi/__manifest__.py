@@ -19,6 +19,8 @@
         "views/olimp_kpi_scorecard_line_views.xml",
         "views/olimp_kpi_scorecard_views.xml",
         "views/olimp_kpi_plan_views.xml",
+        "views/olimp_kpi_month_review_views.xml",
+        "views/res_config_settings_views.xml",
         "views/hr_employee_views.xml",
         "views/olimp_kpi_screens.xml",
         "wizards/olimp_kpi_generate_wizard_views.xml",

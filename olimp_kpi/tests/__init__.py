@@ -15,3 +15,4 @@ from . import test_translation
 from . import test_multi_company
 from . import test_plans
 from . import test_plan_import
+from . import test_month_end
