@@ -14,6 +14,7 @@
         "security/olimp_kpi_security.xml",
         "data/olimp_kpi_data.xml",
         "data/ir_cron.xml",
+        "report/scorecard_report.xml",
         "views/olimp_kpi_views.xml",
         "views/olimp_kpi_profile_views.xml",
         "views/olimp_kpi_scorecard_line_views.xml",

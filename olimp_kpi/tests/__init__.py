@@ -16,3 +16,4 @@ from . import test_multi_company
 from . import test_plans
 from . import test_plan_import
 from . import test_month_end
+from . import test_report
