@@ -67,7 +67,9 @@ class TestExport(ExportCase):
         sheet = book["North"]
         self.assertEqual(sheet.freeze_panes, "B3")
         self.assertEqual([sheet.cell(1, col).value for col in range(1, 4)], ["Employee", "Month", "Eff. (%)"])
-        self.assertEqual(sheet.max_row, 3, "one scorecard in the team")
+        self.assertEqual(sheet.max_row, 4, "one scorecard in the team, and the team's average")
+        self.assertEqual(sheet["A4"].value, "Team average")
+        self.assertEqual((sheet["M1"].value, sheet["M3"].value), ("Status", "Open"))
         self.assertEqual(sheet["A3"].value, "Anna")
         self.assertEqual(sheet["B3"].value, datetime(2026, 11, 1))
         # Efficiency: (98.394 + 100 capped from 120) / 2
