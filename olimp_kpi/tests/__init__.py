@@ -18,3 +18,4 @@ from . import test_plan_import
 from . import test_month_end
 from . import test_report
 from . import test_plan_concurrency
+from . import test_plan_grid_ui
