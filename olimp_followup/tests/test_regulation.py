@@ -1,6 +1,7 @@
 """The regulation as a document: printed (HTML for the content, one real PDF by wkhtmltopdf), versioned,
 acknowledged by salespeople, shown to team leaders, and importable from the example file of the data folder."""
 
+import html
 import io
 import re
 from pathlib import Path
@@ -18,8 +19,9 @@ REPORT = "olimp_followup.action_report_regulation"
 DATA = Path(get_module_path("olimp_followup")).parent / "data"
 
 
-def text_of(html):
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.decode() if isinstance(html, bytes) else html))
+def text_of(content):
+    text = content.decode() if isinstance(content, bytes) else content
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)))
 
 
 class RegulationCase(FollowupCase):

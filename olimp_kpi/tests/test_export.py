@@ -114,7 +114,7 @@ class TestExport(ExportCase):
         book = self._download(wizard.action_export(), self.manager_user)
         self.assertEqual(book.sheetnames, ["North", "Lines"])
         self.assertEqual(book["North"]["A3"].value, "Anna")
-        self.assertIsNone(book["North"]["A4"].value)
+        self.assertEqual(book["North"]["A4"].value, "Team average", "Anna only, then the team's average")
         wizard.date = "2026-01-01"
         with self.assertRaises(UserError):
             wizard.action_export()

@@ -1,5 +1,6 @@
 """The printed scorecard: its content as HTML (fast, every case), and one real PDF made by wkhtmltopdf."""
 
+import html
 import io
 import re
 
@@ -21,7 +22,8 @@ def pdf_text(content):
 
 
 def html_text(content):
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", content.decode() if isinstance(content, bytes) else content))
+    text = content.decode() if isinstance(content, bytes) else content
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)))
 
 
 @tagged("post_install", "-at_install")
