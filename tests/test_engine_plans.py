@@ -1,5 +1,4 @@
 import pytest
-
 from olimp_kpi_engine import plans
 from olimp_kpi_engine.plans import PlanInputError
 

@@ -10,7 +10,5 @@ from . import res_partner
 from . import calendar_event
 from . import olimp_kpi_checklist_item
 from . import olimp_kpi_scorecard_answer
-from . import res_company_regulation
 from . import olimp_followup_rule_regulation
 from . import olimp_followup_acknowledgement
-from . import res_config_settings_regulation

@@ -67,7 +67,9 @@ class OlimpFollowupAcknowledgement(models.Model):
     def _compute_display_name(self):
         for acknowledgement in self:
             acknowledgement.display_name = self.env._(
-                "%(user)s: regulation version %(version)s", user=acknowledgement.user_id.name, version=acknowledgement.version
+                "%(user)s: regulation version %(version)s",
+                user=acknowledgement.user_id.name,
+                version=acknowledgement.version,
             )
 
     # -- actions ---------------------------------------------------------------------------------------------
@@ -75,7 +77,9 @@ class OlimpFollowupAcknowledgement(models.Model):
         """The salesperson confirms having read the current regulation (only one's own, only the current one)."""
         for acknowledgement in self:
             if acknowledgement.user_id != self.env.user:
-                raise UserError(self.env._("Only %(user)s can acknowledge their reading.", user=acknowledgement.user_id.name))
+                raise UserError(
+                    self.env._("Only %(user)s can acknowledge their reading.", user=acknowledgement.user_id.name)
+                )
             if not acknowledgement.is_current:
                 raise UserError(
                     self.env._("The regulation has changed since: read the current version, then acknowledge it.")
@@ -120,7 +124,9 @@ class OlimpFollowupAcknowledgement(models.Model):
         existing = Acknowledgement.search([("company_id", "=", company.id), ("user_id", "in", users.ids)])
         done = {ack.user_id for ack in existing if ack.state == "done" and ack.version == version}
         pending = {ack.user_id: ack for ack in existing if ack.state == "pending"}
-        moved = Acknowledgement.browse([ack.id for user, ack in pending.items() if ack.version != version and user not in done])
+        moved = Acknowledgement.browse(
+            [ack.id for user, ack in pending.items() if ack.version != version and user not in done]
+        )
         if moved:
             moved.write({"version": version, "requested_on": fields.Datetime.now()})
         new_users = [user for user in users if user not in done and user not in pending]

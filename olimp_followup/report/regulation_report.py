@@ -19,7 +19,9 @@ class RegulationReport(models.AbstractModel):
         documents = [
             {
                 "company": company,
-                "steps": steps.filtered(lambda rule, company=company: not rule.company_id or rule.company_id == company),
+                "steps": steps.filtered(
+                    lambda rule, company=company: not rule.company_id or rule.company_id == company
+                ),
             }
             for company in companies.sorted("sequence")
         ]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from freezegun import freeze_time
 
+from odoo.addons.olimp_kpi.tests.test_plan_import import import_file
 from odoo.exceptions import AccessError, UserError
 from odoo.modules.module import get_module_path
 from odoo.tests import HttpCase, tagged
@@ -180,7 +181,9 @@ class TestAcknowledgement(RegulationCase):
         with self.assertRaisesRegex(UserError, "changed"):
             mine.with_user(self.salesman).action_acknowledge()
         self.assertEqual(
-            self.Ack.with_user(self.leader).search_count([("is_current", "=", True), ("user_id", "=", self.salesman.id)]),
+            self.Ack.with_user(self.leader).search_count(
+                [("is_current", "=", True), ("user_id", "=", self.salesman.id)]
+            ),
             0,
         )
 
@@ -196,15 +199,17 @@ class TestRegulationImport(RegulationCase):
     def test_example_regulation_through_the_importer(self):
         if not DATA.is_dir():
             self.skipTest(f"the repository's data folder is not next to the add-on ({DATA})")
-        from odoo.addons.olimp_kpi.tests.test_plan_import import import_file
-
         env = self.env(user=self.admin)
-        messages, ids = import_file(env, "olimp.followup.rule", (DATA / "regulation.csv").read_bytes(), "regulation.csv")
+        messages, ids = import_file(
+            env, "olimp.followup.rule", (DATA / "regulation.csv").read_bytes(), "regulation.csv"
+        )
         self.assertEqual(messages, [])
         rules = self.Rule.browse(ids)
         self.assertEqual(len(rules), 4)
         silent = rules.filtered(lambda rule: rule.trigger == "no_order")
-        self.assertEqual((silent.no_order_days, silent.responsible, silent.task_type), (120, "partner_salesperson", "reorder"))
+        self.assertEqual(
+            (silent.no_order_days, silent.responsible, silent.task_type), (120, "partner_salesperson", "reorder")
+        )
         self.assertIn("four months", silent.script)
 
 

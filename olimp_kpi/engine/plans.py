@@ -75,7 +75,7 @@ def parse_plan(text, decimal_point=".", thousands_sep=","):
     integer, fraction = cleaned, ""
     marks = [index for index, char in enumerate(cleaned) if char in decimal_marks]
     if len(marks) > 1:
-        raise PlanInputError(BAD_GROUPING if set(cleaned[i] for i in marks) & thousands else NOT_A_NUMBER, raw)
+        raise PlanInputError(BAD_GROUPING if {cleaned[i] for i in marks} & thousands else NOT_A_NUMBER, raw)
     if marks:
         integer, fraction = cleaned[: marks[0]], cleaned[marks[0] + 1 :]
         if not fraction.isdigit():

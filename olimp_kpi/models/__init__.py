@@ -8,6 +8,5 @@ from . import olimp_kpi_scorecard_answer
 from . import hr_employee
 from . import res_company
 from . import olimp_kpi_plan
-from . import base_import
 from . import res_config_settings
 from . import olimp_kpi_month_review

@@ -102,8 +102,8 @@ class HrEmployee(models.Model):
         employees = self.sudo()
         spans = {}
         if "contract_ids" in employees._fields:
-            contracts = self.env["hr.contract"].sudo().search(
-                [("employee_id", "in", employees.ids), ("state", "!=", "cancel")]
+            contracts = (
+                self.env["hr.contract"].sudo().search([("employee_id", "in", employees.ids), ("state", "!=", "cancel")])
             )
             for contract in contracts:
                 periods_of = spans.setdefault(contract.employee_id, [])

@@ -55,7 +55,9 @@ class OlimpKpiMonthReview(models.Model):
     def _compute_period_label(self):
         Scorecard = self.env["olimp.kpi.scorecard"]
         for review in self:
-            review.period_label = Scorecard.new({"date_from": review.date_from}).period_label if review.date_from else ""
+            review.period_label = (
+                Scorecard.new({"date_from": review.date_from}).period_label if review.date_from else ""
+            )
 
     @api.depends("user_id", "date_from")
     def _compute_display_name(self):
@@ -159,7 +161,9 @@ class OlimpKpiMonthReview(models.Model):
                 activity_type_id=todo.id,
                 date_deadline=month_end,
                 user_id=leader.id,
-                summary=self.with_context(lang=leader.lang).env._("Score the checklists of %(month)s", month=review.period_label),
+                summary=self.with_context(lang=leader.lang).env._(
+                    "Score the checklists of %(month)s", month=review.period_label
+                ),
                 note=review._scorecard_list(
                     scorecards,
                     self.with_context(lang=leader.lang).env._(
@@ -190,7 +194,8 @@ class OlimpKpiMonthReview(models.Model):
                 user_id=leader.id,
                 summary=env._("Close %(month)s", month=review.period_label),
                 note=review._scorecard_list(
-                    scorecards, env._("%(month)s has ended: check and close these scorecards:", month=review.period_label)
+                    scorecards,
+                    env._("%(month)s has ended: check and close these scorecards:", month=review.period_label),
                 ),
             )
             review.close_reminded_on = today
@@ -209,7 +214,9 @@ class OlimpKpiMonthReview(models.Model):
             closed, failed = self._close_each(scorecards)
             env = self.with_context(lang=leader.lang).env
             body = env._(
-                "Closed automatically: %(closed)s scorecards of %(month)s.", closed=len(closed), month=review.period_label
+                "Closed automatically: %(closed)s scorecards of %(month)s.",
+                closed=len(closed),
+                month=review.period_label,
             )
             if failed:
                 reasons = Markup("<ul>%s</ul>") % Markup().join(

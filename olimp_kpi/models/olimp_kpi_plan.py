@@ -16,7 +16,13 @@ SYNC_CONTEXT = "olimp_kpi_plan_sync"
 # (security/olimp_kpi_security.xml) say the same through ``employee_id``; the plan grid lists the employees without
 # a plan yet with these (tests/test_plans.py checks that both agree).
 SCOPE_OWN = [("user_id", "=", "uid")]
-SCOPE_TEAM = ["|", "|", ("user_id", "=", "uid"), ("user_id.sale_team_id.user_id", "=", "uid"), ("parent_id.user_id", "=", "uid")]
+SCOPE_TEAM = [
+    "|",
+    "|",
+    ("user_id", "=", "uid"),
+    ("user_id.sale_team_id.user_id", "=", "uid"),
+    ("parent_id.user_id", "=", "uid"),
+]
 
 
 class ImportRowByRow(Exception):
@@ -151,26 +157,24 @@ class OlimpKpiPlan(models.Model):
     # -- CRUD: a closed month refuses, an open scorecard follows ---------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        if self.env.context.get("import_file") and len(vals_list) > 1:
-            try:
-                return self._create_plans(vals_list)
-            except UserError as error:
+        try:
+            for vals in vals_list:
+                if not vals.get("employee_id"):
+                    # E.g. an imported row whose employee was not found: said before the database refuses it.
+                    raise ValidationError(self.env._("A plan needs an employee."))
+                if vals.get("kpi_code") and not vals.get("kpi_id"):
+                    employee = self.env["hr.employee"].sudo().browse(vals.get("employee_id"))
+                    vals["kpi_id"] = self._kpi_by_code(vals.pop("kpi_code"), employee.company_id).id
+            self._lock_months(
+                {(vals.get("employee_id"), fields.Date.to_date(vals.get("date_from"))) for vals in vals_list}
+            )
+            created = super().create(vals_list)
+        except UserError as error:
+            if self.env.context.get("import_file") and len(vals_list) > 1:
                 # Odoo's importer then makes the rows one by one and reports each error at its own row; a UserError
                 # of the whole batch would also be shown at the file's first row, which may be a good one.
                 raise ImportRowByRow(str(error)) from error
-        return self._create_plans(vals_list)
-
-    def _create_plans(self, vals_list):
-        for vals in vals_list:
-            if not vals.get("employee_id"):
-                # E.g. an imported row whose employee was not found: said before the database refuses it.
-                raise ValidationError(self.env._("A plan needs an employee."))
-            if vals.get("kpi_code") and not vals.get("kpi_id"):
-                employee = self.env["hr.employee"].sudo().browse(vals.get("employee_id"))
-                vals["kpi_id"] = self._kpi_by_code(vals.pop("kpi_code"), employee.company_id).id
-        months = {(vals.get("employee_id"), fields.Date.to_date(vals.get("date_from"))) for vals in vals_list}
-        self._lock_months(months)
-        created = super().create(vals_list)
+            raise
         created._push_to_lines()
         return created
 
@@ -307,7 +311,11 @@ class OlimpKpiPlan(models.Model):
     @api.model
     def _problem_message(self, problem, value, kpi, employee=None):
         """The sentence for a reason of :func:`..engine.plans.plan_problem` or :func:`..engine.plans.parse_plan`."""
-        who = self.env._("%(kpi)s of %(employee)s", kpi=kpi.display_name, employee=employee.name) if employee else kpi.display_name
+        who = (
+            self.env._("%(kpi)s of %(employee)s", kpi=kpi.display_name, employee=employee.name)
+            if employee
+            else kpi.display_name
+        )
         messages = {
             plans.NEGATIVE: self.env._("The plan of %(who)s cannot be negative (%(value)s).", who=who, value=value),
             plans.NOT_WHOLE: self.env._(
@@ -368,7 +376,10 @@ class OlimpKpiPlan(models.Model):
             # Rows another transaction changed and committed since this one began fail here, and the call is
             # retried on a fresh snapshot, where the check below sees the other change.
             self.env.cr.execute(
-                SQL("SELECT id FROM olimp_kpi_plan WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE", [p.id for p in existing.values()]),
+                SQL(
+                    "SELECT id FROM olimp_kpi_plan WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
+                    [p.id for p in existing.values()],
+                ),
                 log_exceptions=False,
             )
         if seen is not None:
@@ -389,7 +400,12 @@ class OlimpKpiPlan(models.Model):
         for target, group in by_value.items():
             group.write({"target": target})
         missing = [
-            {"employee_id": employee_id, "kpi_id": kpi_id, "date_from": month, "target": values[employee_id, kpi_id, month]}
+            {
+                "employee_id": employee_id,
+                "kpi_id": kpi_id,
+                "date_from": month,
+                "target": values[employee_id, kpi_id, month],
+            }
             for employee_id, kpi_id, month in keys
             if (employee_id, kpi_id, month) not in existing
         ]
@@ -400,7 +416,9 @@ class OlimpKpiPlan(models.Model):
             except psycopg2.errors.UniqueViolation as error:
                 # Made by someone else since this transaction began: theirs is not overwritten blindly.
                 raise UserError(
-                    self.env._("Someone else has just planned the same month: reload to see their plan, then change it.")
+                    self.env._(
+                        "Someone else has just planned the same month: reload to see their plan, then change it."
+                    )
                 ) from error
         return len(missing), sum(len(group) for group in by_value.values()), unchanged
 

@@ -96,7 +96,9 @@ class OlimpKpiScorecardLine(models.Model):
         for line in self:
             line.prorate_note = (
                 self.env._(
-                    "pro-rated: %(days)s of %(total)s working days", days=line.prorate_days, total=line.prorate_month_days
+                    "pro-rated: %(days)s of %(total)s working days",
+                    days=line.prorate_days,
+                    total=line.prorate_month_days,
                 )
                 if line._is_prorated()
                 else False
@@ -158,7 +160,11 @@ class OlimpKpiScorecardLine(models.Model):
         """Give lines the month's plan: ``{line: plan}``, pro-rated as each line is; one write per value."""
         by_value = {}
         for line, plan in targets.items():
-            target = plans.prorate(plan, line.prorate_days, line.prorate_month_days, line.unit) if line._is_prorated() else plan
+            target = (
+                plans.prorate(plan, line.prorate_days, line.prorate_month_days, line.unit)
+                if line._is_prorated()
+                else plan
+            )
             if abs(line.target - target) > 1e-9:
                 by_value.setdefault(target, self.browse())
                 by_value[target] |= line
@@ -167,7 +173,7 @@ class OlimpKpiScorecardLine(models.Model):
 
     @api.model
     def _reset_to_profile(self, keys):
-        """Open lines of ``keys`` (``(employee id, kpi id, month)``) whose plan was deleted: the profile's plan again."""
+        """Open lines of ``keys`` (``(employee id, kpi id, month)``) whose plan was deleted: the profile's again."""
         if not keys:
             return
         lines = self.sudo().search(
@@ -183,7 +189,9 @@ class OlimpKpiScorecardLine(models.Model):
         for line in lines:
             if (line.employee_id.id, line.kpi_id.id, line.date_from) not in wanted:
                 continue
-            profile_line = line.employee_id.olimp_kpi_profile_id.line_ids.filtered(lambda pl, kpi=line.kpi_id: pl.kpi_id == kpi)
+            profile_line = line.employee_id.olimp_kpi_profile_id.line_ids.filtered(
+                lambda pl, kpi=line.kpi_id: pl.kpi_id == kpi
+            )
             if profile_line:
                 targets[line] = profile_line[:1].target
         lines.browse()._set_targets(targets)

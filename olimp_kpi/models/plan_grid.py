@@ -260,14 +260,14 @@ class PlanGrid:
             raise UserError(self.env._("This employee or KPI no longer exists: reload the page."))
         if key[2] > self.horizon():
             raise UserError(
-                self.env._(
-                    "Plans can be made up to %(month)s.", month=self._month_info(self.horizon())["label"]
-                )
+                self.env._("Plans can be made up to %(month)s.", month=self._month_info(self.horizon())["label"])
             )
         value = self.Plan._parse(text, kpi, employee)
         if value is None and not clear:
             raise UserError(
-                self.env._("Type a plan, or confirm that %(employee)s has no plan for this KPI.", employee=employee.name)
+                self.env._(
+                    "Type a plan, or confirm that %(employee)s has no plan for this KPI.", employee=employee.name
+                )
             )
         seen_value = None if seen in (None, False, "") else float(seen)
         self.Plan._upsert({key: value or 0.0}, seen={key: seen_value})
@@ -284,9 +284,7 @@ class PlanGrid:
 
     def _write(self, values):
         """Write ``{key: target}`` into the cells that are not closed; counts of what was done."""
-        targets, __, __ = self.cells(
-            sorted({key[2] for key in values}), {key[1] for key in values}, None, None
-        )
+        targets, __, __ = self.cells(sorted({key[2] for key in values}), {key[1] for key in values}, None, None)
         closed = [key for key in values if targets.get(key, {}).get("state") == "closed"]
         writable = {key: value for key, value in values.items() if key not in closed}
         created, changed, unchanged = self.Plan._upsert(writable)
@@ -328,7 +326,9 @@ class PlanGrid:
         if not sources:
             raise UserError(self.env._("There is no plan to copy in %(year)s.", year=year))
         values = {
-            (key[0], key[1], key[2].replace(year=year + 1)): plans.scale(cell["value"], percent, cell["unit"], cell["kind"])
+            (key[0], key[1], key[2].replace(year=year + 1)): plans.scale(
+                cell["value"], percent, cell["unit"], cell["kind"]
+            )
             for key, cell in sources.items()
         }
         return {**self._write(values), "year": year + 1}

@@ -25,7 +25,9 @@ class ResCompany(models.Model):
     )
     olimp_kpi_auto_close_day = fields.Integer(string="Automatic Close (day of next month)", default=10)
 
-    @api.constrains("olimp_kpi_checklist_days", "olimp_kpi_close_day", "olimp_kpi_auto_close", "olimp_kpi_auto_close_day")
+    @api.constrains(
+        "olimp_kpi_checklist_days", "olimp_kpi_close_day", "olimp_kpi_auto_close", "olimp_kpi_auto_close_day"
+    )
     def _check_olimp_kpi_month_end(self):
         for company in self:
             if not 0 <= company.olimp_kpi_checklist_days <= 27:

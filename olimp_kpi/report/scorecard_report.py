@@ -38,7 +38,11 @@ class ScorecardReport(models.AbstractModel):
             amount = self._number(value, 0)
             if not currency:
                 return amount
-            return f"{currency.symbol}{NBSP}{amount}" if currency.position == "before" else f"{amount}{NBSP}{currency.symbol}"
+            return (
+                f"{currency.symbol}{NBSP}{amount}"
+                if currency.position == "before"
+                else f"{amount}{NBSP}{currency.symbol}"
+            )
         if unit == "percent":
             return self._percent(value)
         return self._number(value, plans.decimals_shown(value or 0.0))

@@ -296,7 +296,9 @@ class WorkbookWriter:
 
     def write_kpi_group(self, sheet, row, column, line, scorecard):
         number = self.fmt(num_format=value_format(line.unit, scorecard.currency))
-        sheet.write_number(row, column, line.target, self.fmt(num_format=plan_format(line.unit, scorecard.currency, line.target)))
+        sheet.write_number(
+            row, column, line.target, self.fmt(num_format=plan_format(line.unit, scorecard.currency, line.target))
+        )
         sheet.write_number(row, column + 1, line.actual, number)
         # Without a plan there is no completion: an empty cell says so better than 0 %.
         if line.zone != "none":
@@ -339,7 +341,9 @@ class WorkbookWriter:
                 sheet.write_string(row, 3, line.kpi.code or "")
                 sheet.write_string(row, 4, line.kpi.name or "")
                 sheet.write_string(row, 5, labels.units.get(line.unit, line.unit))
-                sheet.write_number(row, 6, line.target, self.fmt(num_format=plan_format(line.unit, scorecard.currency, line.target)))
+                sheet.write_number(
+                    row, 6, line.target, self.fmt(num_format=plan_format(line.unit, scorecard.currency, line.target))
+                )
                 sheet.write_number(row, 7, line.actual, number)
                 sheet.write_number(row, 8, line.previous_actual, number)
                 sheet.write_number(row, 9, line.completion, self.fmt(num_format=PERCENT_FORMAT))

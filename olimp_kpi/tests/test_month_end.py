@@ -58,7 +58,9 @@ class TestMonthEnd(OlimpKpiCase):
 
     def test_close_reminder_on_the_set_day_of_the_next_month(self):
         self._run("2026-12-02 12:00:00")
-        self.assertFalse(self.Review.search([("user_id", "=", self.manager_user.id), ("close_reminded_on", "!=", False)]))
+        self.assertFalse(
+            self.Review.search([("user_id", "=", self.manager_user.id), ("close_reminded_on", "!=", False)])
+        )
         review = self._run("2026-12-03 12:00:00")
         activity = self._activities(review)
         self.assertEqual(activity.summary, "Close November 2026")
@@ -86,7 +88,7 @@ class TestMonthEnd(OlimpKpiCase):
             # The close rules (a month that has ended, every checklist answered) say why a scorecard is not ready.
             for scorecard in scorecards:
                 if not all(scorecard.answer_ids.mapped("value")):
-                    raise UserError(f"{scorecard.employee_id.name}: checklist answers are missing.")
+                    raise UserError(f"{scorecard.employee_id.name}: checklist answers are missing.")  # pylint: disable=translation-required
             return action_close(scorecards)
 
         with patch.object(Scorecard, "action_close", not_ready_without_answers):

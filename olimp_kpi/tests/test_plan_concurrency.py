@@ -67,7 +67,9 @@ class TestPlanConcurrency(BaseCase):
                 )
 
             lena, theo = user("lena", "olimp_kpi.group_kpi_manager"), user("theo", "olimp_kpi.group_kpi_manager")
-            manager = env["hr.employee"].create({"name": f"{PREFIX} Lena", "user_id": lena.id, "company_id": company.id})
+            manager = env["hr.employee"].create(
+                {"name": f"{PREFIX} Lena", "user_id": lena.id, "company_id": company.id}
+            )
             sellers = [user(f"seller_{index}", "olimp_kpi.group_kpi_user") for index in range(3)]
             env["crm.team"].create(
                 {
@@ -119,10 +121,18 @@ class TestPlanConcurrency(BaseCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             plans = env["olimp.kpi.plan"].search(
-                [("employee_id", "=", self.employee_ids[index]), ("kpi_id", "=", self.kpi_id), ("date_from", "=", month)]
+                [
+                    ("employee_id", "=", self.employee_ids[index]),
+                    ("kpi_id", "=", self.kpi_id),
+                    ("date_from", "=", month),
+                ]
             )
             line = env["olimp.kpi.scorecard.line"].search(
-                [("employee_id", "=", self.employee_ids[index]), ("kpi_id", "=", self.kpi_id), ("date_from", "=", month)]
+                [
+                    ("employee_id", "=", self.employee_ids[index]),
+                    ("kpi_id", "=", self.kpi_id),
+                    ("date_from", "=", month),
+                ]
             )
             return plans.mapped("target"), line.target if line else None
 
@@ -130,7 +140,11 @@ class TestPlanConcurrency(BaseCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             plans = env["olimp.kpi.plan"].search(
-                [("employee_id", "=", self.employee_ids[index]), ("kpi_id", "=", self.kpi_id), ("date_from", "=", month)]
+                [
+                    ("employee_id", "=", self.employee_ids[index]),
+                    ("kpi_id", "=", self.kpi_id),
+                    ("date_from", "=", month),
+                ]
             )
             plans.unlink()
             if target is not None:
@@ -160,7 +174,10 @@ class TestPlanConcurrency(BaseCase):
         """Both saw 2 and type their own plan: Lena's is saved, Theo is told instead of overwriting it."""
         self._reset(0, MONTH, 2)
         theo = self._race(
-            0, MONTH, lambda env: self._set(env, 0, MONTH, "5", seen=2), lambda env: self._set(env, 0, MONTH, "7", seen=2)
+            0,
+            MONTH,
+            lambda env: self._set(env, 0, MONTH, "5", seen=2),
+            lambda env: self._set(env, 0, MONTH, "7", seen=2),
         )
         self._no_deadlock(theo)
         self.assertIsInstance(theo.error, UserError)
@@ -224,7 +241,9 @@ class TestPlanConcurrency(BaseCase):
         errors = run_in_parallel(
             self.registry,
             *(
-                lambda env, index=index: self._set(env(user=self.lena_id if index % 2 else self.theo_id), index, FUTURE, "5")
+                lambda env, index=index: self._set(
+                    env(user=self.lena_id if index % 2 else self.theo_id), index, FUTURE, "5"
+                )
                 for index in range(3)
             ),
         )

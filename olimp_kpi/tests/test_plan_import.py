@@ -69,7 +69,9 @@ class ImportCase(OlimpKpiCase):
             self.skipTest(f"the repository's data folder is not next to the add-on ({DATA})")
 
     def _team_member(self, name, login):
-        user = self.env["res.users"].create({"name": name, "login": login, "groups_id": [(6, 0, [self.env.ref("olimp_kpi.group_kpi_user").id])]})
+        user = self.env["res.users"].create(
+            {"name": name, "login": login, "groups_id": [(6, 0, [self.env.ref("olimp_kpi.group_kpi_user").id])]}
+        )
         return self._employee(name, user, parent=self.employee_manager, profile=self.profile)
 
 
@@ -104,14 +106,18 @@ class TestPlanImport(ImportCase):
         self._check_template(employees)
 
     def test_russian_csv_template(self):
-        employees = self._team_member("Анна Сергеева", "imp_anna_ru") | self._team_member("Михаил Орлов", "imp_mikhail_ru")
+        employees = self._team_member("Анна Сергеева", "imp_anna_ru") | self._team_member(
+            "Михаил Орлов", "imp_mikhail_ru"
+        )
         content = (DATA / "plans.ru.csv").read_bytes()
         messages, __ = import_file(self._as_team_leader("ru_RU"), "olimp.kpi.plan", content, "plans.ru.csv")
         self.assertEqual(messages, [])
         self._check_template(employees)
 
     def test_excel_template(self):
-        employees = self._team_member("Anna Sergeeva", "imp_anna_x") | self._team_member("Mikhail Orlov", "imp_mikhail_x")
+        employees = self._team_member("Anna Sergeeva", "imp_anna_x") | self._team_member(
+            "Mikhail Orlov", "imp_mikhail_x"
+        )
         content = (DATA / "plans.en.xlsx").read_bytes()
         messages, __ = import_file(self._as_team_leader(), "olimp.kpi.plan", content, "plans.en.xlsx", XLSX_MIMETYPE)
         self.assertEqual(messages, [])
@@ -127,7 +133,9 @@ class TestPlanImport(ImportCase):
         Plan = self.Plan.with_user(self.manager_user)
         rows = plan.with_user(self.manager_user).export_data(["id", "employee_id", "kpi_code", "date_from", "target"])
         external_id, name, code, month, __ = rows["datas"][0]
-        result = Plan.load(["id", "employee_id", "kpi_code", "date_from", "target"], [[external_id, name, code, month, "7.5"]])
+        result = Plan.load(
+            ["id", "employee_id", "kpi_code", "date_from", "target"], [[external_id, name, code, month, "7.5"]]
+        )
         self.assertFalse(result["messages"])
         self.assertEqual(plan.target, 7.5)
 
@@ -197,11 +205,11 @@ class TestCatalogueImport(ImportCase):
         messages, ids = import_file(env, "olimp.kpi", content, "kpi_catalogue.csv")
         self.assertEqual(messages, [])
         kpis = self.env["olimp.kpi"].browse(ids)
-        self.assertEqual(
-            kpis.mapped("code"), ["QUOTES_SENT", "DEALS_WON", "AVERAGE_ORDER", "FOLLOWUP_DISCIPLINE"]
-        )
+        self.assertEqual(kpis.mapped("code"), ["QUOTES_SENT", "DEALS_WON", "AVERAGE_ORDER", "FOLLOWUP_DISCIPLINE"])
         average = kpis.filtered(lambda kpi: kpi.code == "AVERAGE_ORDER")
-        self.assertEqual((average.aggregation, average.unit, average.measure_field_id.name), ("avg", "amount", "amount_untaxed"))
+        self.assertEqual(
+            (average.aggregation, average.unit, average.measure_field_id.name), ("avg", "amount", "amount_untaxed")
+        )
         discipline = kpis.filtered(lambda kpi: kpi.code == "FOLLOWUP_DISCIPLINE")
         self.assertEqual(discipline.kind, "qualitative")
         self.assertEqual(len(discipline.checklist_item_ids), 3)

@@ -134,9 +134,14 @@ class TestPlanModel(PlanCase):
                 listed = {row["employee"]["id"] for row in grid["rows"]} & set(ours.ids)
                 self.assertEqual(listed, set(expected.ids))
                 plans = self.Plan.sudo().create(
-                    [{"employee_id": employee.id, "kpi_id": self.leads.id, "date_from": "2027-02-01"} for employee in ours]
+                    [
+                        {"employee_id": employee.id, "kpi_id": self.leads.id, "date_from": "2027-02-01"}
+                        for employee in ours
+                    ]
                 )
-                self.assertEqual(set(self.Plan.with_user(user).search([("id", "in", plans.ids)]).employee_id.ids), listed)
+                self.assertEqual(
+                    set(self.Plan.with_user(user).search([("id", "in", plans.ids)]).employee_id.ids), listed
+                )
                 plans.unlink()
 
     def test_kpi_of_another_company(self):
@@ -164,7 +169,9 @@ class TestPlanGrid(PlanCase):
         grid = self.grid.get_grid(NEXT_MONTH)
         self.assertEqual([column["code"] for column in grid["columns"]], ["PLN_LEADS", "PLN_REVENUE", "PLN_CHECK"])
         cell = self._cell(grid, self.employee_a, "PLN_LEADS")
-        self.assertEqual((cell["value"], cell["source"], cell["state"], cell["editable"]), (10, "profile", "none", True))
+        self.assertEqual(
+            (cell["value"], cell["source"], cell["state"], cell["editable"]), (10, "profile", "none", True)
+        )
         self._scorecard(self.employee_a)
         year = self.grid.get_grid(MONTH, mode="year", kpi_id=self.leads.id)
         self.assertEqual(len(year["columns"]), 12)
@@ -315,7 +322,9 @@ class TestProrating(PlanCase):
         self._plan(self.employee_a, self.leads, MONTH, 21)
         self.assertEqual(leads.target, 8)
         leads.with_user(self.manager_user).target = 5
-        self.assertEqual((leads.target, leads.prorate_note, self._find(self.employee_a, self.leads).target), (5, False, 5))
+        self.assertEqual(
+            (leads.target, leads.prorate_note, self._find(self.employee_a, self.leads).target), (5, False, 5)
+        )
 
     def test_a_departure_and_a_public_holiday(self):
         self.employee_b.departure_date = "2026-11-10"

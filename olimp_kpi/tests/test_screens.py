@@ -167,7 +167,9 @@ class TestScreens(OlimpKpiCase):
         self._line(self.card_a, self.leads).with_user(self.manager_user).write({"target": 6})
         result = self.Scorecard.with_user(self.manager_user).copy_plan_to_next_month(MONTH)
         self.assertEqual((result["month"]["key"], result["copied"], result["closed"]), (NEXT_MONTH, 2, 0))
-        plans = self.env["olimp.kpi.plan"].search([("date_from", "=", NEXT_MONTH), ("employee_id", "in", self.team_employees.ids)])
+        plans = self.env["olimp.kpi.plan"].search(
+            [("date_from", "=", NEXT_MONTH), ("employee_id", "in", self.team_employees.ids)]
+        )
         self.assertEqual(plans.employee_id, self.employee_a, "only the team leader's team")
         self.assertEqual(sorted(plans.mapped("target")), [6, 100])
         december = self.Scorecard.generate(NEXT_MONTH, self.employee_a)
