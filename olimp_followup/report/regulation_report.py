@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.tools.misc import format_date
 
 
 class RegulationReport(models.AbstractModel):
@@ -31,7 +32,30 @@ class RegulationReport(models.AbstractModel):
             "docs": steps,
             "documents": [document for document in documents if document["steps"]],
             "selection": self._selection,
+            "when": self._when,
+            "version": self._version,
         }
+
+    def _when(self, step):
+        """When a step comes, as a sentence."""
+        if step.trigger == "no_order":
+            if step.delay_days:
+                return self.env._(
+                    "%(silence)s days without an order, then %(days)s days",
+                    silence=step.no_order_days,
+                    days=step.delay_days,
+                )
+            return self.env._("%(silence)s days without an order", silence=step.no_order_days)
+        return self.env._("%(days)s days after: %(trigger)s", days=step.delay_days, trigger=self._selection(step, "trigger"))
+
+    def _version(self, company):
+        if not company.olimp_regulation_changed_on:
+            return self.env._("Version %(version)s", version=company.olimp_regulation_version)
+        return self.env._(
+            "Version %(version)s of %(date)s",
+            version=company.olimp_regulation_version,
+            date=format_date(self.env, company.olimp_regulation_changed_on),
+        )
 
     def _selection(self, record, fname):
         return dict(record._fields[fname]._description_selection(self.env)).get(record[fname], "")

@@ -35,6 +35,24 @@ export class CopyYearDialog extends Component {
         this.state = useState({ percent: "0", scope: "all", error: false, busy: false });
     }
 
+    get intro() {
+        return _t("Each month's plans of %(year)s become the plans of the same month of %(next)s, changed by:", {
+            year: this.props.year,
+            next: this.props.year + 1,
+        });
+    }
+
+    get onlyKpiLabel() {
+        return _t("Only %s", this.props.kpiName);
+    }
+
+    get note() {
+        return _t(
+            "Counts stay whole and checklist plans at most %(max)s. Plans already typed for %(next)s are replaced; closed months keep theirs.",
+            { max: "100\u00a0%", next: this.props.year + 1 }
+        );
+    }
+
     async apply() {
         this.state.busy = true;
         try {
