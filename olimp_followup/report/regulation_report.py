@@ -46,7 +46,9 @@ class RegulationReport(models.AbstractModel):
                     days=step.delay_days,
                 )
             return self.env._("%(silence)s days without an order", silence=step.no_order_days)
-        return self.env._("%(days)s days after: %(trigger)s", days=step.delay_days, trigger=self._selection(step, "trigger"))
+        return self.env._(
+            "%(days)s days after: %(trigger)s", days=step.delay_days, trigger=self._selection(step, "trigger")
+        )
 
     def _version(self, company):
         if not company.olimp_regulation_changed_on:
