@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 # What the printed regulation shows of a step: changing one of these makes a new version to acknowledge.
 PRINTED_FIELDS = {
@@ -49,8 +50,8 @@ class OlimpFollowupRule(models.Model):
 
     def _olimp_regulation_companies(self):
         """The companies whose regulation these steps belong to: a shared step is in every company's. Steps loaded
-        with the module (the default regulation) are its first version."""
-        if self.env.context.get("install_mode"):
+        with the module (the default regulation) are its first version; uninstalling it makes none."""
+        if self.env.context.get("install_mode") or self.env.context.get(MODULE_UNINSTALL_FLAG):
             return self.env["res.company"]
         companies = self.sudo().company_id
         if self.sudo().filtered(lambda rule: not rule.company_id):
