@@ -144,6 +144,22 @@ class TestPlanModel(PlanCase):
                 )
                 plans.unlink()
 
+    def test_plans_of_another_company_are_out_of_sight(self):
+        other = self.env["res.company"].create({"name": "Plans Elsewhere"})
+        user = new_test_user(self.env, "pln_other", groups="olimp_kpi.group_kpi_user", company_id=other.id)
+        employee = self.env["hr.employee"].create({"name": "Elsewhere", "user_id": user.id, "company_id": other.id})
+        shared = self._kpi("PLN_SHARED", company_id=False)
+        plan = self._plan(employee, shared, NEXT_MONTH, 3)
+        self.assertEqual(plan.company_id, other, "a plan belongs to its employee's company")
+        self.admin_user.company_ids = [Command.link(other.id)]
+        admin = self.Plan.with_user(self.admin_user).with_context(allowed_company_ids=[self.company.id])
+        self.assertFalse(admin.search([("id", "=", plan.id)]), "not in the companies of the session")
+        self.assertTrue(
+            admin.with_context(allowed_company_ids=[self.company.id, other.id]).search([("id", "=", plan.id)])
+        )
+        grid = admin.get_grid(NEXT_MONTH)
+        self.assertNotIn(employee.id, [row["employee"]["id"] for row in grid["rows"]])
+
     def test_kpi_of_another_company(self):
         other = self.env["res.company"].create({"name": "Plans Elsewhere"})
         kpi = self._kpi("PLN_OTHER", company_id=other.id)
