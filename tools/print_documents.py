@@ -16,7 +16,6 @@ company header would be. The language is switched for the prints and back, as to
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from screenshots import ROOT, TIMEOUT, Rpc, set_language
 
