@@ -122,7 +122,7 @@ def test_lines_sheet_for_pivots():
     labels = xl.Labels(zones={"red": "Red", "green": "Green"}, trends={"up": "↑ Up"}, units={"amount": "Amount"})
     sheet = open_workbook([anna()], labels)["Lines"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:N3"
+    assert sheet.auto_filter.ref == "A1:O3"
     header = [cell.value for cell in sheet[1]]
     assert header[:6] == ["Month", "Sales Team", "Employee", "KPI Code", "KPI", "Unit"]
     assert [cell.value for cell in sheet[2]] == [
@@ -140,6 +140,7 @@ def test_lines_sheet_for_pivots():
         "↑ Up",
         1,
         pytest.approx(98.394),
+        "open",  # no label given: the key
     ]
     assert fill(sheet["K2"]).endswith("FFC7CE")
     assert sheet["K3"].value == "Green"
@@ -187,3 +188,60 @@ def test_writer_imports_without_odoo():
         "assert 'odoo' not in sys.modules, 'the XLSX writer imported odoo'"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_state_of_each_scorecard_after_the_kpis():
+    closed = xl.Scorecard(
+        month=NOVEMBER, employee="Boris", team="North", efficiency=50, state="closed", currency=ROUBLE, lines=()
+    )
+    labels = xl.Labels(states={"open": "Open", "closed": "Closed"})
+    book = open_workbook([anna(), closed], labels)
+    sheet = book["North"]
+    # Two KPI groups of four columns after the four fixed ones: the status is column M.
+    assert sheet["M1"].value == "Status"
+    assert (sheet["M3"].value, sheet["M4"].value) == ("Open", "Closed")
+    lines = book["Lines"]
+    assert lines.cell(1, 15).value == "Status"
+    assert lines.cell(2, 15).value == "Open"
+
+
+def test_team_average_row():
+    boris_north = xl.Scorecard(
+        month=NOVEMBER,
+        employee="Boris",
+        team="North",
+        efficiency=50,
+        currency=ROUBLE,
+        lines=(
+            line(SALES, "amount", 300000, 100000, 0, 33.3, "red", "up"),
+            line(MEETINGS, "count", 0, 4, 2, 0, "none", "up"),
+        ),
+    )
+    sheet = open_workbook([anna(), boris_north])["North"]
+    assert sheet["A5"].value == "Team average"
+    assert sheet["C5"].value == "=AVERAGE(C3:C4)"
+    assert sheet["E5"].value == "=AVERAGE(E3:E4)"
+    # The values are in the file too, for programs that do not recalculate.
+    values = openpyxl.load_workbook(io.BytesIO(xl.write_workbook([anna(), boris_north])), data_only=True)["North"]
+    assert values["C5"].value == pytest.approx(74.6)
+    assert values["E5"].value == pytest.approx(400000)
+    assert values["G5"].value == pytest.approx((98.394 + 33.3) / 2)
+    # Boris has no meetings plan: only Anna's completion counts.
+    assert values["K5"].value == pytest.approx(120)
+
+
+def test_plans_shown_as_typed():
+    typed = xl.Scorecard(
+        month=NOVEMBER,
+        employee="Anna",
+        team="North",
+        efficiency=75,
+        lines=(line(MEETINGS, "count", 7.5, 6, 5, 80, "red", "up"),),
+    )
+    book = open_workbook([typed])
+    sheet = book["North"]
+    assert (sheet["E3"].value, sheet["E3"].number_format) == (7.5, "#,##0.0")
+    assert sheet["F3"].number_format == "#,##0"
+    assert book["Lines"].cell(2, 7).number_format == "#,##0.0"
+    assert xl.plan_format("count", None, 8.0) == "#,##0"
+    assert xl.plan_format("count", None, 7.25) == "#,##0.00"

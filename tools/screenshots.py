@@ -47,7 +47,7 @@ SCREENS = [
     ),
     ("team_board", "/odoo/kpi-team-board", ".o_olimp_board_cell", None, None),
     ("plan_grid", "/odoo/kpi-plans", ".o_olimp_plan_input", None, None),
-    ("plan_grid_months", "/odoo/kpi-plans?mode=months&kpi_id={sales_kpi_id}", ".o_olimp_plan_input", None, None),
+    ("plan_grid_year", "/odoo/kpi-plans?mode=year&kpi_id={sales_kpi_id}", ".o_olimp_plan_input", None, None),
 ]
 # The same on a phone: the scorecard's stacked rows, the details opened under a row, the team board.
 PHONE_SIZE = (390, 844)

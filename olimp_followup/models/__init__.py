@@ -12,3 +12,5 @@ from . import olimp_kpi_checklist_item
 from . import olimp_kpi_scorecard_answer
 from . import crm_lead
 from . import olimp_followup_lead
+from . import olimp_followup_rule_regulation
+from . import olimp_followup_acknowledgement

@@ -7,3 +7,6 @@ from . import olimp_kpi_scorecard_line
 from . import olimp_kpi_scorecard_answer
 from . import hr_employee
 from . import res_company
+from . import olimp_kpi_plan
+from . import res_config_settings
+from . import olimp_kpi_month_review

@@ -1,3 +1,7 @@
+from datetime import datetime, time, timedelta
+
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
@@ -19,6 +23,15 @@ class HrEmployee(models.Model):
         index="btree_not_null",
         check_company=True,
         help="The KPIs and plans this employee is measured by every month.",
+    )
+    olimp_date_start = fields.Date(
+        string="Start Date",
+        groups="hr.group_hr_user",
+        tracking=True,
+        copy=False,
+        help="First working day. The plans of counts and amounts of the month an employee starts in (or leaves in, "
+        "see Departure Date) are pro-rated to the working days worked. With Employee Contracts installed, the "
+        "contracts' dates are used instead, for employees who have contracts.",
     )
     olimp_scorecard_ids = fields.One2many(
         comodel_name="olimp.kpi.scorecard",
@@ -96,6 +109,57 @@ class HrEmployee(models.Model):
                 employees=", ".join(filter(None, names)),
             )
         )
+    def _olimp_kpi_presence(self, month):
+        """``{employee id: (working days worked, working days of the month)}`` for the employees of ``self`` who do
+        not work the whole month of ``month`` (they start or leave during it), by their working schedules."""
+        first, last = periods.month_start(month), periods.month_end(month)
+        calendar_days = {}
+        result = {}
+        for employee, spans in self._olimp_kpi_spans(first, last).items():
+            calendar = employee.resource_calendar_id or employee.company_id.resource_calendar_id
+            if calendar not in calendar_days:
+                calendar_days[calendar] = self._olimp_kpi_working_days(calendar, first, last)
+            days = calendar_days[calendar]
+            worked = sum(1 for day in days if any(start <= day <= stop for start, stop in spans))
+            result[employee.id] = (worked, len(days))
+        return result
+
+    def _olimp_kpi_spans(self, first, last):
+        """``{employee: [(first day, last day)]}``: when each employee works between ``first`` and ``last``, for
+        those who do not work all of it. Contracts when the employee has any (``hr_contract``), else the employee's
+        start and departure dates."""
+        employees = self.sudo()
+        spans = {}
+        if "contract_ids" in employees._fields:
+            contracts = (
+                self.env["hr.contract"].sudo().search([("employee_id", "in", employees.ids), ("state", "!=", "cancel")])
+            )
+            for contract in contracts:
+                periods_of = spans.setdefault(contract.employee_id, [])
+                stop = contract.date_end or last
+                if contract.date_start <= last and stop >= first:
+                    periods_of.append((max(contract.date_start, first), min(stop, last)))
+        for employee in employees:
+            if employee in spans:
+                continue
+            start, stop = employee.olimp_date_start or first, employee.departure_date or last
+            spans[employee] = [(max(start, first), min(stop, last))] if start <= last and stop >= first else []
+        return {employee: found for employee, found in spans.items() if found != [(first, last)]}
+
+    @api.model
+    def _olimp_kpi_working_days(self, calendar, first, last):
+        """The days from ``first`` to ``last`` with working hours in ``calendar`` (public holidays excepted);
+        Monday to Friday without a calendar."""
+        if calendar:
+            tz = pytz.timezone(calendar.tz or "UTC")
+            start = tz.localize(datetime.combine(first, time.min))
+            stop = tz.localize(datetime.combine(last, time.max))
+            intervals = calendar._work_intervals_batch(start, stop)[False]
+            days = sorted({begin.astimezone(tz).date() for begin, __, __ in intervals})
+            if days or not calendar.flexible_hours:
+                return days
+        count = (last - first).days + 1
+        return [day for day in (first + timedelta(days=offset) for offset in range(count)) if day.weekday() < 5]
 
     def olimp_get_efficiency(self, date_from, date_to):
         """Average efficiency (%) of the closed scorecards of the months from ``date_from`` to ``date_to``.

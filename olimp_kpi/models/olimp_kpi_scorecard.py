@@ -9,8 +9,9 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.misc import get_lang
 
-from ..engine import periods, scoring
+from ..engine import periods, plans, scoring
 from .expected_sql_errors import expected_sql_errors
+from .olimp_kpi_plan import SYNC_CONTEXT
 from .scorecard_refresh import ScorecardRefresh
 from .scorecard_screens import ScorecardScreens
 
@@ -256,7 +257,11 @@ class OlimpKpiScorecard(models.Model):
         Scorecard = self.sudo()
         existing = Scorecard.search([("employee_id", "in", employees.ids), ("date_from", "=", month)])
         missing = employees - existing.employee_id
-        created = Scorecard._create_missing([self._prepare_scorecard_vals(employee, month) for employee in missing])
+        month_plans = self.env["olimp.kpi.plan"].sudo()._existing_for_employees(missing, month)
+        presence = missing._olimp_kpi_presence(month)
+        created = Scorecard.with_context(**{SYNC_CONTEXT: True})._create_missing(
+            [self._prepare_scorecard_vals(employee, month, month_plans, presence) for employee in missing]
+        )
         return (existing | created).with_env(self.env)
 
     @api.model
@@ -283,17 +288,27 @@ class OlimpKpiScorecard(models.Model):
             return created
 
     @api.model
-    def _prepare_scorecard_vals(self, employee, month):
+    def _prepare_scorecard_vals(self, employee, month, month_plans=None, presence=None):
+        """Values of the scorecard of ``employee`` for ``month``: the KPIs of the profile, each with the month's plan
+        (``month_plans``: ``{(employee id, kpi id): target}``) when there is one, else the profile's; counts and
+        amounts pro-rated to the working days of an employee who starts or leaves during the month (``presence``:
+        ``{employee id: (days worked, working days of the month)}``)."""
         user = employee.user_id
+        month_plans = month_plans or {}
+        worked, month_days = (presence or {}).get(employee.id, (0, 0))
         line_vals = []
         for profile_line in employee.olimp_kpi_profile_id.line_ids.filtered("kpi_id.active"):
             kpi = profile_line.kpi_id
+            target = month_plans.get((employee.id, kpi.id), profile_line.target)
+            prorated = month_days and worked < month_days and plans.is_prorated(kpi.unit, self._period_mode(kpi))
             line_vals.append(
                 {
                     "kpi_id": kpi.id,
                     "sequence": profile_line.sequence,
                     "weight": profile_line.weight,
-                    "target": profile_line.target,
+                    "target": plans.prorate(target, worked, month_days, kpi.unit) if prorated else target,
+                    "prorate_days": worked if prorated else 0,
+                    "prorate_month_days": month_days if prorated else 0,
                     "floor": profile_line.floor,
                     "cap": profile_line.cap,
                     "kind": kpi.kind,
@@ -315,6 +330,11 @@ class OlimpKpiScorecard(models.Model):
             "line_ids": [fields.Command.create(vals) for vals in line_vals],
         }
 
+    @api.model
+    def _period_mode(self, kpi):
+        """``flow`` or ``balance``: a balance KPI (the state at the month's end) is not pro-rated."""
+        return kpi["period_mode"] if "period_mode" in kpi._fields else "flow"
+
     # -- screens of the web client (static/src/screens): plain JSON read with the caller's access rights ------
     @api.model
     def get_screen_data(self, employee_id=None, month=None, refresh=False):
@@ -335,14 +355,13 @@ class OlimpKpiScorecard(models.Model):
 
     @api.model
     def get_plan_grid(self, month=None, mode="kpis", kpi_id=None, team_id=None, company_id=None):
-        """Plans to edit in place: employees × KPIs of one month (``mode="kpis"``), or employees × months around
-        ``month`` for one KPI (``mode="months"``)."""
-        return ScorecardScreens(self.env).plan_grid(month, mode, kpi_id, team_id, company_id)
+        """The plan grid (see :meth:`olimp.kpi.plan.get_grid`)."""
+        return self.env["olimp.kpi.plan"].get_grid(month, mode, kpi_id, team_id, company_id)
 
     @api.model
     def copy_plan_to_next_month(self, month, team_id=None, company_id=None, kpi_id=None):
-        """Team leaders: make next month's scorecards if needed and give them this month's plans."""
-        return ScorecardScreens(self.env).copy_plan_to_next_month(month, team_id, company_id, kpi_id)
+        """Team leaders: next month's plans become this month's (see :meth:`olimp.kpi.plan.copy_to_next_month`)."""
+        return self.env["olimp.kpi.plan"].copy_to_next_month(month, team_id, company_id, kpi_id)
 
     @api.model
     def _cron_generate(self):

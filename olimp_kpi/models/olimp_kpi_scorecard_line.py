@@ -2,8 +2,9 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..engine import scoring
+from ..engine import plans, scoring
 from ..engine.collector import Collector
+from .olimp_kpi_plan import SYNC_CONTEXT
 from .olimp_kpi_scorecard import TREND_SELECTION
 
 ZONE_SELECTION = [("none", "No plan"), ("red", "Red"), ("yellow", "Yellow"), ("green", "Green")]
@@ -44,6 +45,14 @@ class OlimpKpiScorecardLine(models.Model):
     green_from = fields.Float(string="Green From (%)", readonly=True)
     weight = fields.Float(default=1.0)
     target = fields.Float(string="Plan")
+    prorate_days = fields.Integer(
+        string="Days Worked",
+        readonly=True,
+        help="Working days of the month the employee works, when they start or leave during the month: the plan of "
+        "a count or an amount is scaled to them. 0: the whole month.",
+    )
+    prorate_month_days = fields.Integer(string="Working Days of the Month", readonly=True)
+    prorate_note = fields.Char(string="Pro-rating", compute="_compute_prorate_note")
     floor = fields.Float(default=0.0)
     cap = fields.Float(default=100.0)
     actual = fields.Float(readonly=True, aggregator="sum")
@@ -87,6 +96,19 @@ class OlimpKpiScorecardLine(models.Model):
         for line in self:
             line.trend = scoring.trend(line.actual, line.previous_actual)
 
+    @api.depends("prorate_days", "prorate_month_days")
+    def _compute_prorate_note(self):
+        for line in self:
+            line.prorate_note = (
+                self.env._(
+                    "pro-rated: %(days)s of %(total)s working days",
+                    days=line.prorate_days,
+                    total=line.prorate_month_days,
+                )
+                if line._is_prorated()
+                else False
+            )
+
     @api.depends("answer_ids.value")
     def _compute_unanswered_count(self):
         for line in self:
@@ -108,11 +130,19 @@ class OlimpKpiScorecardLine(models.Model):
             actual, self.target, self.direction, self.yellow_from, self.green_from, self.floor, self.cap
         )
 
+    def _is_prorated(self):
+        self.ensure_one()
+        return bool(self.prorate_month_days) and self.prorate_days < self.prorate_month_days
+
     @api.model_create_multi
     def create(self, vals_list):
         self.env["olimp.kpi.scorecard"].browse({vals.get("scorecard_id") for vals in vals_list})._check_open()
         self._fill_from_kpi(vals_list)
-        return super().create(vals_list)
+        lines = super().create(vals_list)
+        if not self.env.context.get(SYNC_CONTEXT):
+            # A line added by hand (or imported) with a plan: the month's plan says the same.
+            lines.filtered("target")._pull_to_plans()
+        return lines
 
     @api.model
     def _fill_from_kpi(self, vals_list):
@@ -128,7 +158,59 @@ class OlimpKpiScorecardLine(models.Model):
 
     def write(self, vals):
         self.scorecard_id._check_open()
-        return super().write(vals)
+        typed = "target" in vals and not self.env.context.get(SYNC_CONTEXT)
+        if typed:
+            # A plan typed for the line is the month's plan as it is: no longer pro-rated.
+            vals = dict(vals, prorate_days=0, prorate_month_days=0)
+        result = super().write(vals)
+        if typed:
+            self._pull_to_plans()
+        return result
+
+    def _pull_to_plans(self):
+        """The month's plans take these lines' targets (the plan grid and the scorecards then agree)."""
+        Plan = self.env["olimp.kpi.plan"].sudo().with_context(**{SYNC_CONTEXT: True})
+        Plan._upsert({(line.employee_id.id, line.kpi_id.id, line.date_from): line.target for line in self})
+
+    def _set_targets(self, targets):
+        """Give lines the month's plan: ``{line: plan}``, pro-rated as each line is; one write per value."""
+        by_value = {}
+        for line, plan in targets.items():
+            target = (
+                plans.prorate(plan, line.prorate_days, line.prorate_month_days, line.unit)
+                if line._is_prorated()
+                else plan
+            )
+            if abs(line.target - target) > 1e-9:
+                by_value.setdefault(target, self.browse())
+                by_value[target] |= line
+        for target, lines in by_value.items():
+            lines.with_context(**{SYNC_CONTEXT: True}).write({"target": target})
+
+    @api.model
+    def _reset_to_profile(self, keys):
+        """Open lines of ``keys`` (``(employee id, kpi id, month)``) whose plan was deleted: the profile's again."""
+        if not keys:
+            return
+        lines = self.sudo().search(
+            [
+                ("employee_id", "in", list({key[0] for key in keys})),
+                ("kpi_id", "in", list({key[1] for key in keys})),
+                ("date_from", "in", list({key[2] for key in keys})),
+                ("state", "=", "open"),
+            ]
+        )
+        wanted = set(keys)
+        targets = {}
+        for line in lines:
+            if (line.employee_id.id, line.kpi_id.id, line.date_from) not in wanted:
+                continue
+            profile_line = line.employee_id.olimp_kpi_profile_id.line_ids.filtered(
+                lambda pl, kpi=line.kpi_id: pl.kpi_id == kpi
+            )
+            if profile_line:
+                targets[line] = profile_line[:1].target
+        lines.browse()._set_targets(targets)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_closed(self):

@@ -1,4 +1,5 @@
-"""Data of the scorecard screen, the team board and the plan grid: the ORM side of :mod:`..engine.boards`.
+"""Data of the scorecard screen and the team board: the ORM side of :mod:`..engine.boards` (the plan grid's is
+:mod:`.plan_grid`).
 
 Every read goes through the ORM with the caller's access rights: record rules decide whose scorecards appear (a
 sales person sees only their own card, a team leader their team's). Each need is one query whatever the number of
@@ -22,7 +23,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from odoo import fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tools.misc import get_lang
 
 from ..engine import boards, periods, scoring
@@ -31,8 +32,6 @@ HISTORY_MONTHS = 6
 # Figures of an open scorecard older than this are refreshed when a screen shows them.
 STALE_AFTER = timedelta(minutes=5)
 REFRESH_MODES = (False, None, "stale", "all")
-PLAN_MONTHS_BEFORE = 2
-PLAN_MONTHS_AFTER = 3
 MANAGER_GROUP = "olimp_kpi.group_kpi_manager"
 
 EMPLOYEE_CARD_FIELDS = ["employee_id", "user_id", "state", "refreshed_on"]
@@ -96,7 +95,6 @@ BOARD_CARD_FIELDS = [
     "refreshed_on",
 ]
 BOARD_LINE_FIELDS = ["scorecard_id", "kpi_id", "target", "actual", "completion", "zone", "trend", "direction"]
-PLAN_LINE_FIELDS = ["scorecard_id", "employee_id", "kpi_id", "date_from", "target", "actual", "zone", "state", "unit"]
 
 
 def _id(value):
@@ -418,112 +416,4 @@ class ScorecardScreens:
             "efficiency_average": (sum(row["efficiency"] for row in rows) / len(rows)) if rows else None,
             "labels": self._labels(),
             "freshness": freshness,
-        }
-
-    # -- the plan grid ---------------------------------------------------------------------------------------
-    def plan_grid(self, month=None, mode="kpis", kpi_id=None, team_id=None, company_id=None):
-        month = self._month(month)
-        Kpi = self.env["olimp.kpi"]
-        kpi_options = Kpi.search_read([], ["name", "code", "unit", "kind"])
-        if mode == "months":
-            kpi_id = kpi_id or (kpi_options[0]["id"] if kpi_options else False)
-            months = boards.month_window(month, PLAN_MONTHS_BEFORE, PLAN_MONTHS_AFTER)
-            domain = self._scope([("date_from", "in", months), ("kpi_id", "=", kpi_id)], team_id, company_id)
-            columns = [self._month_info(day, "LLL y") for day in months]
-
-            def column_of(line):
-                return periods.as_month(line["date_from"]).isoformat()
-
-        else:
-            mode = "kpis"
-            domain = self._scope([("date_from", "=", month)], team_id, company_id)
-            columns = None
-
-            def column_of(line):
-                return line["kpi_id"][0]
-
-        lines = self.Line.search_read(domain, PLAN_LINE_FIELDS)
-        if columns is None:
-            columns = [
-                {**kpi, "key": kpi["id"], "label": kpi["name"]}
-                for kpi in self._kpis({column_of(line) for line in lines})
-            ]
-        employees = {line["employee_id"][0]: line["employee_id"][1] for line in lines}
-        row_keys = sorted(employees, key=lambda employee: employees[employee].casefold())
-        can_edit = self._is_team_leader()
-        cells = boards.matrix(
-            row_keys,
-            [column["key"] for column in columns],
-            (
-                (
-                    line["employee_id"][0],
-                    column_of(line),
-                    {
-                        "line_id": line["id"],
-                        "scorecard_id": _id(line["scorecard_id"]),
-                        "target": line["target"],
-                        "actual": line["actual"],
-                        "zone": line["zone"],
-                        "unit": line["unit"],
-                        "state": line["state"],
-                        "editable": can_edit and line["state"] == "open",
-                    },
-                )
-                for line in lines
-            ),
-        )
-        return {
-            **self._navigation(month),
-            **self._filters(month, team_id, company_id),
-            "mode": mode,
-            "kpi_id": kpi_id or False,
-            "kpis": kpi_options,
-            "columns": columns,
-            "rows": [{"employee": {"id": key, "name": employees[key]}, "cells": cells[key]} for key in row_keys],
-            "can_edit": can_edit,
-            "currency": self._currency(False),
-            "labels": self._labels(),
-        }
-
-    def copy_plan_to_next_month(self, month, team_id=None, company_id=None, kpi_id=None):
-        """Copy the plans of the month's lines the caller sees to the next month, making its scorecards if needed.
-
-        Lines of a closed scorecard of the next month keep their plan. Returns what was done, for a notification.
-        """
-        if not self._is_team_leader():
-            raise AccessError(self.env._("Only team leaders can copy plans to the next month."))
-        month = self._month(month)
-        next_month = periods.next_month_start(month)
-        domain = self._scope([("date_from", "=", month)], team_id, company_id)
-        if kpi_id:
-            domain.append(("kpi_id", "=", kpi_id))
-        source = self.Line.search_fetch(domain, ["employee_id", "kpi_id", "target"])
-        if not source:
-            raise UserError(self.env._("There is no plan to copy in this month."))
-        employees = source.employee_id
-        existing = self.Scorecard.search_count([("date_from", "=", next_month), ("employee_id", "in", employees.ids)])
-        self.Scorecard.generate(next_month, employees)
-        plans = {(line.employee_id.id, line.kpi_id.id): line.target for line in source}
-        targets = self.Line.search_fetch(
-            [("date_from", "=", next_month), ("employee_id", "in", employees.ids), ("kpi_id", "in", source.kpi_id.ids)],
-            ["employee_id", "kpi_id", "target", "state"],
-        )
-        by_value = defaultdict(lambda: self.Line)
-        closed = 0
-        for line in targets:
-            plan = plans.get((line.employee_id.id, line.kpi_id.id))
-            if plan is None:
-                continue
-            if line.state == "closed":
-                closed += 1
-            elif line.target != plan:
-                by_value[plan] |= line
-        for plan, lines in by_value.items():
-            lines.write({"target": plan})
-        created = self.Scorecard.search_count([("date_from", "=", next_month), ("employee_id", "in", employees.ids)])
-        return {
-            "month": self._month_info(next_month),
-            "created": created - existing,
-            "copied": sum(len(lines) for lines in by_value.values()),
-            "closed": closed,
         }

@@ -1,0 +1,1 @@
+from . import scorecard_report

@@ -6,10 +6,12 @@ them out. It never touches the ORM, so it is unit-tested without Odoo (``tests/t
 
 The workbook has one sheet per sales team with one row per scorecard (employee and month): the efficiency and its
 trend, then for each KPI a group of four columns: plan, actual, completion (filled with the colour of its zone) and
-the trend arrow. The two header rows and the employee column are frozen. Numbers keep their value and get a format
-by unit: counts without decimals, amounts in the company's currency, percentages with a "%" sign (the value is the
-percentage itself, e.g. 98.4, as on the scorecards). A last sheet holds one row per scorecard line, with an
-autofilter, for pivot tables.
+the trend arrow; after them, whether the scorecard is open or closed. Below the scorecards, the team's average row
+(formulas, over the cells that have a value: a KPI without a plan has no completion). The two header rows and the
+employee column are frozen. Numbers keep their value and get a format by unit: counts without decimals (a plan
+typed with decimals shows them: 7.5 stays 7.5), amounts in the company's currency, percentages with a "%" sign (the
+value is the percentage itself, e.g. 98.4, as on the scorecards). A last sheet holds one row per scorecard line,
+with an autofilter, for pivot tables.
 """
 
 import io
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 SHEET_NAME_MAX = 31
 SHEET_NAME_INVALID = re.compile(r"[\[\]:*?/\\]")
@@ -32,6 +35,8 @@ FLAT_COLOUR = "#7F7F7F"
 HEADER_FILL = "#D9E1F2"
 PERCENT_FORMAT = '0.0"%"'
 UNIT_FORMATS = {"count": "#,##0", "percent": PERCENT_FORMAT, "number": "#,##0.00"}
+# Counts planned with decimals (kept from before plans had to be whole) show them rather than a rounded number.
+FRACTION_FORMATS = {1: "#,##0.0", 2: "#,##0.00"}
 SCORE_FORMAT = "0.0"
 MONTH_FORMAT = "mmmm yyyy"
 HEADER_ROWS = 2
@@ -79,6 +84,7 @@ class Scorecard:
     currency: Currency | None = None
     lines: tuple = ()
     team_key: object = None  # identity of the team (default: its name), so that namesakes get their own sheets
+    state: str = "open"  # open / closed
 
 
 @dataclass
@@ -103,6 +109,9 @@ class Labels:
     zone: str = "Zone"
     weight: str = "Weight"
     score: str = "Score"
+    state: str = "Status"
+    average: str = "Team average"
+    states: dict = field(default_factory=dict)
     units: dict = field(default_factory=dict)
     zones: dict = field(default_factory=dict)
     trends: dict = field(default_factory=dict)
@@ -152,6 +161,16 @@ def amount_format(currency):
 
 def value_format(unit, currency):
     return amount_format(currency) if unit == "amount" else UNIT_FORMATS.get(unit, UNIT_FORMATS["number"])
+
+
+def plan_format(unit, currency, value):
+    """The format of a plan: that of its unit, with the decimals a count was typed with (7.5 is not shown as 8)."""
+    if unit == "count":
+        for decimals in (0, 1):
+            if abs(value - round(value, decimals)) < 1e-9:
+                return FRACTION_FORMATS[decimals] if decimals else UNIT_FORMATS["count"]
+        return FRACTION_FORMATS[2]
+    return value_format(unit, currency)
 
 
 def trend_colour(trend, direction="higher"):
@@ -227,7 +246,11 @@ class WorkbookWriter:
         sheet.set_column(1, 1, 15)
         sheet.set_column(2, 3, 10)
         sheet.set_row(1, 30)
+        state_column = FIRST_KPI_COLUMN + len(kpis) * KPI_GROUP_WIDTH
+        sheet.merge_range(0, state_column, 1, state_column, labels.state, header)
+        sheet.set_column(state_column, state_column, 11)
         for row, scorecard in enumerate(scorecards, start=HEADER_ROWS):
+            sheet.write_string(row, state_column, labels.states.get(scorecard.state, scorecard.state or ""))
             sheet.write_string(row, 0, scorecard.employee)
             sheet.write_datetime(row, 1, scorecard.month, self.fmt(num_format=MONTH_FORMAT, align="left"))
             sheet.write_number(row, 2, scorecard.efficiency, self.fmt(num_format=PERCENT_FORMAT, bold=True))
@@ -239,11 +262,43 @@ class WorkbookWriter:
                 line = lines.get(key)
                 if line is not None:
                     self.write_kpi_group(sheet, row, FIRST_KPI_COLUMN + index * KPI_GROUP_WIDTH, line, scorecard)
+        self.write_average_row(sheet, scorecards, list(kpis))
         sheet.freeze_panes(HEADER_ROWS, 1)
+
+    def write_average_row(self, sheet, scorecards, kpi_keys):
+        """The team's averages under the scorecards: formulas over the cells above, with their values computed here
+        too (read by programs that do not recalculate). Empty cells do not count, as Excel's AVERAGE has it."""
+        first, row = HEADER_ROWS, HEADER_ROWS + len(scorecards)
+        last = row - 1
+        bold = {"bold": True, "top": 1}
+        sheet.write_string(row, 0, self.labels.average, self.fmt(**bold))
+
+        def average(column, values, num_format):
+            values = [value for value in values if value is not None]
+            if not values:
+                return
+            cells = f"{xl_rowcol_to_cell(first, column)}:{xl_rowcol_to_cell(last, column)}"
+            sheet.write_formula(
+                row, column, f"=AVERAGE({cells})", self.fmt(num_format=num_format, **bold), sum(values) / len(values)
+            )
+
+        average(2, [scorecard.efficiency for scorecard in scorecards], PERCENT_FORMAT)
+        for index, key in enumerate(kpi_keys):
+            column = FIRST_KPI_COLUMN + index * KPI_GROUP_WIDTH
+            lines = [line for scorecard in scorecards for line in scorecard.lines if line.kpi.key == key]
+            if not lines:
+                continue
+            currency = next((sc.currency for sc in scorecards if sc.currency), None)
+            number = value_format(lines[0].unit, currency)
+            average(column, [line.target for line in lines], number)
+            average(column + 1, [line.actual for line in lines], number)
+            average(column + 2, [line.completion if line.zone != "none" else None for line in lines], PERCENT_FORMAT)
 
     def write_kpi_group(self, sheet, row, column, line, scorecard):
         number = self.fmt(num_format=value_format(line.unit, scorecard.currency))
-        sheet.write_number(row, column, line.target, number)
+        sheet.write_number(
+            row, column, line.target, self.fmt(num_format=plan_format(line.unit, scorecard.currency, line.target))
+        )
         sheet.write_number(row, column + 1, line.actual, number)
         # Without a plan there is no completion: an empty cell says so better than 0 %.
         if line.zone != "none":
@@ -268,6 +323,7 @@ class WorkbookWriter:
             (labels.trend, 10),
             (labels.weight, 9),
             (labels.score, 9),
+            (labels.state, 11),
         ]
         header = self.header_fmt()
         for column, (text, width) in enumerate(headers):
@@ -285,7 +341,9 @@ class WorkbookWriter:
                 sheet.write_string(row, 3, line.kpi.code or "")
                 sheet.write_string(row, 4, line.kpi.name or "")
                 sheet.write_string(row, 5, labels.units.get(line.unit, line.unit))
-                sheet.write_number(row, 6, line.target, number)
+                sheet.write_number(
+                    row, 6, line.target, self.fmt(num_format=plan_format(line.unit, scorecard.currency, line.target))
+                )
                 sheet.write_number(row, 7, line.actual, number)
                 sheet.write_number(row, 8, line.previous_actual, number)
                 sheet.write_number(row, 9, line.completion, self.fmt(num_format=PERCENT_FORMAT))
@@ -293,5 +351,6 @@ class WorkbookWriter:
                 sheet.write_string(row, 11, labels.trends.get(line.trend, line.trend or ""))
                 sheet.write_number(row, 12, line.weight)
                 sheet.write_number(row, 13, line.score, self.fmt(num_format=SCORE_FORMAT))
+                sheet.write_string(row, 14, labels.states.get(scorecard.state, scorecard.state or ""))
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)

@@ -17,3 +17,9 @@ from . import test_source_index
 from . import test_translation
 from . import test_multi_company
 from . import test_hr_privacy
+from . import test_plans
+from . import test_plan_import
+from . import test_month_end
+from . import test_report
+from . import test_plan_concurrency
+from . import test_plan_grid_ui

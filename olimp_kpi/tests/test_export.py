@@ -69,7 +69,9 @@ class TestExport(ExportCase):
         sheet = book["North"]
         self.assertEqual(sheet.freeze_panes, "B3")
         self.assertEqual([sheet.cell(1, col).value for col in range(1, 4)], ["Employee", "Month", "Eff. (%)"])
-        self.assertEqual(sheet.max_row, 3, "one scorecard in the team")
+        self.assertEqual(sheet.max_row, 4, "one scorecard in the team, and the team's average")
+        self.assertEqual(sheet["A4"].value, "Team average")
+        self.assertEqual((sheet["M1"].value, sheet["M3"].value), ("Status", "Open"))
         self.assertEqual(sheet["A3"].value, "Anna")
         self.assertEqual(sheet["B3"].value, datetime(2026, 11, 1))
         # Efficiency: (98.394 + 100 capped from 120) / 2
@@ -114,7 +116,7 @@ class TestExport(ExportCase):
         book = self._download(wizard.action_export(), self.manager_user)
         self.assertEqual(book.sheetnames, ["North", "Lines"])
         self.assertEqual(book["North"]["A3"].value, "Anna")
-        self.assertIsNone(book["North"]["A4"].value)
+        self.assertEqual(book["North"]["A4"].value, "Team average", "Anna only, then the team's average")
         wizard.date = "2026-01-01"
         with self.assertRaises(UserError):
             wizard.action_export()

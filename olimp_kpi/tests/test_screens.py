@@ -141,19 +141,16 @@ class TestScreens(OlimpKpiCase):
         self.assertFalse(grid["can_edit"])
         self.assertFalse(grid["rows"][0]["cells"][0]["editable"])
 
-    def test_plan_grid_months_of_a_kpi(self):
+    def test_plan_grid_year_of_a_kpi(self):
         self.previous.filtered(lambda sc: sc.employee_id == self.employee_a).action_close()
-        grid = self.Scorecard.with_user(self.manager_user).get_plan_grid(MONTH, mode="months", kpi_id=self.leads.id)
-        self.assertEqual(grid["kpi_id"], self.leads.id)
-        self.assertEqual(
-            [column["key"] for column in grid["columns"]],
-            ["2026-09-01", PREVIOUS_MONTH, MONTH, NEXT_MONTH, "2027-01-01", "2027-02-01"],
-        )
-        september, october, november, *later = grid["rows"][0]["cells"]
-        self.assertIsNone(september)
+        grid = self.Scorecard.with_user(self.manager_user).get_plan_grid(MONTH, mode="year", kpi_id=self.leads.id)
+        self.assertEqual((grid["mode"], grid["kpi_id"], grid["year"]), ("year", self.leads.id, 2026))
+        self.assertEqual([column["key"] for column in grid["columns"]][9:], [PREVIOUS_MONTH, MONTH, NEXT_MONTH])
+        september, october, november, december = grid["rows"][0]["cells"][8:]
+        self.assertEqual((september["source"], september["editable"]), ("profile", True), "no scorecard: the profile")
         self.assertEqual((october["state"], october["editable"]), ("closed", False))
         self.assertTrue(november["editable"])
-        self.assertEqual(later, [None, None, None])
+        self.assertEqual((december["value"], december["state"]), (4, "none"))
 
     def test_plan_edits_are_checked_on_the_server(self):
         line_a = self._line(self.card_a, self.leads)
@@ -171,25 +168,26 @@ class TestScreens(OlimpKpiCase):
     def test_copy_plan_to_next_month(self):
         self._line(self.card_a, self.leads).with_user(self.manager_user).write({"target": 6})
         result = self.Scorecard.with_user(self.manager_user).copy_plan_to_next_month(MONTH)
-        self.assertEqual((result["month"]["key"], result["created"], result["copied"]), (NEXT_MONTH, 1, 1))
-        december = self.Scorecard.search(
+        self.assertEqual((result["month"]["key"], result["copied"], result["closed"]), (NEXT_MONTH, 2, 0))
+        plans = self.env["olimp.kpi.plan"].search(
             [("date_from", "=", NEXT_MONTH), ("employee_id", "in", self.team_employees.ids)]
         )
-        self.assertEqual(december.employee_id, self.employee_a, "only the team leader's team")
-        self.assertEqual(self._line(december, self.leads).target, 6)
-        self.assertEqual(self._line(december, self.check).target, 100)
-        # Again: nothing to make, nothing to change; a closed month keeps its plans.
+        self.assertEqual(plans.employee_id, self.employee_a, "only the team leader's team")
+        self.assertEqual(sorted(plans.mapped("target")), [6, 100])
+        december = self.Scorecard.generate(NEXT_MONTH, self.employee_a)
+        self.assertEqual(self._line(december, self.leads).target, 6, "December's scorecard takes the plans")
+        # A closed month keeps its plans.
         self._line(self.card_a, self.leads).with_user(self.manager_user).write({"target": 7})
         december.action_close()
         result = self.Scorecard.with_user(self.manager_user).copy_plan_to_next_month(MONTH)
-        self.assertEqual((result["created"], result["copied"], result["closed"]), (0, 0, 2))
+        self.assertEqual((result["copied"], result["closed"]), (0, 2))
         self.assertEqual(self._line(december, self.leads).target, 6)
 
     def test_copy_plan_needs_a_team_leader(self):
         with self.assertRaises(AccessError):
             self.Scorecard.with_user(self.user_a).copy_plan_to_next_month(MONTH)
-        with self.assertRaises(UserError):
-            self.Scorecard.with_user(self.manager_user).copy_plan_to_next_month("2026-03-01")
+        with self.assertRaisesRegex(UserError, "up to"):
+            self.Scorecard.with_user(self.manager_user).copy_plan_to_next_month("2027-12-01")
 
     # -- plans list (import) and drill-down ------------------------------------------------------------------
     def test_line_added_by_hand_takes_the_kpi_definition(self):

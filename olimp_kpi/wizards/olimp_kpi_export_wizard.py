@@ -103,6 +103,7 @@ class OlimpKpiExportWizard(models.TransientModel):
                     efficiency_trend=scorecard.efficiency_trend,
                     currency=currencies[currency] if currency else None,
                     lines=tuple(lines),
+                    state=scorecard.state,
                 )
             )
         return rows
@@ -132,6 +133,9 @@ class OlimpKpiExportWizard(models.TransientModel):
             zone=self.env._("Zone"),
             weight=self.env._("Weight"),
             score=self.env._("Score"),
+            state=self.env._("Status"),
+            average=self.env._("Team average"),
+            states=dict(self.env["olimp.kpi.scorecard"]._fields["state"]._description_selection(self.env)),
             units=selection("unit"),
             zones=selection("zone"),
             trends=selection("trend"),

@@ -259,6 +259,17 @@ export class ScorecardScreen extends Component {
         });
     }
 
+    /** The printed scorecard (A4 PDF) of the card shown, for the monthly review. */
+    printScorecard() {
+        return this.action.doAction("olimp_kpi.action_report_scorecard", {
+            additionalContext: {
+                active_model: "olimp.kpi.scorecard",
+                active_id: this.scorecard.id,
+                active_ids: [this.scorecard.id],
+            },
+        });
+    }
+
     openAnalysis() {
         return this.action.doAction("olimp_kpi.olimp_kpi_scorecard_line_action", {
             additionalContext: {
