@@ -67,7 +67,8 @@ def _unavailable():
     return None
 
 
-pytestmark = pytest.mark.skipif(bool(_unavailable()), reason=_unavailable() or "")
+UNAVAILABLE = _unavailable()
+pytestmark = pytest.mark.skipif(bool(UNAVAILABLE), reason=UNAVAILABLE or "")
 
 
 def _free_port():
