@@ -1,3 +1,4 @@
+from odoo.addons.olimp_kpi.hooks import forget_removed_models
 from odoo.addons.olimp_kpi.models.olimp_kpi import parse_domain_or_none
 from odoo.osv import expression
 
@@ -27,6 +28,7 @@ def uninstall_hook(env):
     # The follow-ups go with their table; their rules (data of this module) can then be deleted, and the
     # activities they made stay as plain activities in the sales people's lists.
     env.cr.execute("DELETE FROM olimp_followup")
+    forget_removed_models(env)
 
 
 def _keep_referenced_kpis(env):

@@ -2,11 +2,19 @@
 
 The engine package (``olimp_kpi/engine``) is loaded by path under the name ``olimp_kpi_engine``, so that importing
 it does not import the add-on (whose ``__init__`` imports Odoo models).
+
+These tests need no Odoo database (those that run Odoo start their own processes), and run whether pytest-odoo is
+installed or not. pytest-odoo, once installed, is loaded by every pytest run; its session fixture ``load_registry``
+(autouse) loads the registry of ``--odoo-database``, and fails without one ("Missing database name"). The fixture of
+the same name below replaces it for the tests of this folder; the add-ons' Odoo tests, run by pytest-odoo with
+``--odoo-database`` (see README.md), keep the plugin's.
 """
 
 import importlib.util
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,3 +34,9 @@ def load_engine():
 
 
 load_engine()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def load_registry():
+    """No Odoo registry for the plain tests (replaces pytest-odoo's fixture of this name, see above)."""
+    yield

@@ -1,5 +1,6 @@
 """The Docker quick start: Odoo 18.0 with both add-ons on PostgreSQL, and a tests service running .ci/run."""
 
+import re
 import shutil
 import subprocess
 
@@ -53,3 +54,43 @@ def test_docker_compose_accepts_the_file():
         ["docker-compose", "-f", str(COMPOSE), "config", "-q"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def _instructions(dockerfile):
+    """(INSTRUCTION, arguments) of a Dockerfile, continuation lines joined, comments left out."""
+    text = re.sub(r"\\\n", " ", dockerfile.read_text(encoding="utf-8"))
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1] if " " in line else "") for line in lines]
+
+
+def test_tests_image_is_sane(compose):
+    build = compose["services"]["tests"]["build"]
+    context = (COMPOSE.parent / build["context"]).resolve()
+    assert context == ROOT
+    instructions = _instructions(context / build["dockerfile"])
+    known = {"FROM", "USER", "ENV", "RUN", "COPY", "ARG", "WORKDIR", "LABEL"}
+    assert {name for name, _args in instructions} <= known, instructions
+    assert instructions[0] == ("FROM", "odoo:18.0")
+    # Files copied into the image exist in the build context.
+    for name, args in instructions:
+        if name == "COPY":
+            *sources, _target = args.split()
+            for source in sources:
+                assert (context / source).is_file(), source
+    # Tests run as the image's own user, never as root.
+    users = [args for name, args in instructions if name == "USER"]
+    assert users and users[-1] == "odoo"
+    run = " ".join(args for name, args in instructions if name == "RUN")
+    assert "requirements-test.txt" in run and "--no-deps -r /tmp/requirements-oca.txt" in run
+    assert "chromium" in run
+
+
+def test_tests_service_conditions(compose):
+    """What tests/test_docker_conditions.py reproduces without Docker: read-only checkout, password over TCP."""
+    tests, db = compose["services"]["tests"], compose["services"]["db"]
+    mounts = {volume.split(":")[0]: volume.split(":")[1:] for volume in tests["volumes"]}
+    assert mounts[".."] == [tests["working_dir"], "ro"]
+    assert tests["environment"]["PGUSER"] == db["environment"]["POSTGRES_USER"]
+    assert tests["environment"]["PGPASSWORD"] == db["environment"]["POSTGRES_PASSWORD"]
+    assert tests["environment"]["PGHOST"] == "db"
+    assert (ROOT / "tests" / "test_docker_conditions.py").is_file()

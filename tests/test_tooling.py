@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 LINT = ROOT / "tools" / "lint"
@@ -141,3 +142,23 @@ def test_lint_without_js_tools_says_what_is_missing(tmp_path):
     assert "ESLint and Prettier are not installed" in result.stderr
     assert "-- eslint: FAILED (not installed)" in result.stdout
     assert "-- prettier: FAILED (not installed)" in result.stdout
+
+
+def _has_pytest_odoo():
+    return run([sys.executable, "-c", "import pytest_odoo"]).returncode == 0
+
+
+@pytest.mark.parametrize("plugin", ["loaded", "not loaded"])
+def test_plain_tests_run_with_or_without_pytest_odoo(plugin):
+    """pytest-odoo, once installed, is loaded by every pytest run and wants a database: the plain tests need none
+    (tests/conftest.py). ``-p no:odoo`` stands for an environment without it."""
+    if plugin == "loaded" and not _has_pytest_odoo():
+        pytest.skip("pytest-odoo is not installed (requirements-test.txt)")
+    # Without the project's -q, pytest's header lists the plugins it loaded.
+    options = ["-o", "addopts=", "-p", "no:cacheprovider", "-p", "no:warnings"]
+    options += ["-p", "no:odoo"] if plugin == "not loaded" else []
+    result = run([sys.executable, "-m", "pytest", "tests/test_engine_periods.py", *options])
+    assert result.returncode == 0, result.stdout + result.stderr
+    plugins = next((line for line in result.stdout.splitlines() if line.startswith("plugins:")), "")
+    assert ("odoo-" in plugins) == (plugin == "loaded"), result.stdout
+    assert " passed" in result.stdout

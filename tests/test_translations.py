@@ -18,11 +18,14 @@ def run(*args):
 
 @pytest.fixture
 def addon(tmp_path):
-    """A copy of the add-on's template and Russian catalogue, as <tmp>/olimp_kpi/i18n/."""
+    """A copy of the add-on's template and Russian catalogue, as <tmp>/olimp_kpi/i18n/.
+
+    The contents only: the checkout may be read-only (the Docker tests service mounts it so), and the copies are
+    edited."""
     i18n = tmp_path / ADDON / "i18n"
     i18n.mkdir(parents=True)
     for name in (f"{ADDON}.pot", "ru.po"):
-        shutil.copy(ROOT / ADDON / "i18n" / name, i18n / name)
+        shutil.copyfile(ROOT / ADDON / "i18n" / name, i18n / name)
     return tmp_path / ADDON
 
 

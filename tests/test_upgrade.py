@@ -249,8 +249,8 @@ def _odoo_args(dbname):
 class Copy:
     """The copy of the database under test, and the logs of the Odoo processes run on it."""
 
-    def __init__(self, source, log_dir):
-        self.name = f"{source}_upgrade_{os.getpid()}_{int(time.time())}"[:63]
+    def __init__(self, source, log_dir, label="upgrade"):
+        self.name = f"{source}_{label}_{os.getpid()}_{int(time.time())}"[:63]
         self.log_dir = log_dir
         self.logs = {}
         subprocess.run(
