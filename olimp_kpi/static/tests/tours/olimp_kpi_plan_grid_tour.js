@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 /*
  * The plan grid as a team leader uses it, on the demo team (started by olimp_kpi/tests/test_plan_grid_ui.py):
@@ -14,8 +14,12 @@ const DECEMBER = `${IRINA} .o_olimp_plan_cell[data-month='${THIS_YEAR + 1}-12-01
 
 function typeIn(cell, text) {
     return [
-        { content: `Type “${text}”`, trigger: `${cell} input.o_olimp_plan_input`, run: `edit ${text}` },
-        { trigger: `${cell} input.o_olimp_plan_input`, run: "press Enter" },
+        {
+            content: `Type “${text}”`,
+            trigger: `${cell} input.o_olimp_plan_input`,
+            run: `edit ${text}`,
+        },
+        {trigger: `${cell} input.o_olimp_plan_input`, run: "press Enter"},
     ];
 }
 
@@ -65,9 +69,11 @@ registry.category("web_tour.tours").add("olimp_kpi_plan_grid", {
             content: "Empty a cell",
             trigger: `${FEBRUARY} input.o_olimp_plan_input`,
             run() {
-                const input = document.querySelector(`${FEBRUARY} input.o_olimp_plan_input`);
+                const input = document.querySelector(
+                    `${FEBRUARY} input.o_olimp_plan_input`
+                );
                 input.value = "";
-                input.dispatchEvent(new Event("change", { bubbles: true }));
+                input.dispatchEvent(new Event("change", {bubbles: true}));
             },
         },
         {
@@ -134,14 +140,23 @@ registry.category("web_tour.tours").add("olimp_kpi_plan_grid_phone", {
             run: "click",
         },
         {
-            content: "December is far to the right: typing in it keeps the employee's name in view",
+            content:
+                "December is far to the right: typing in it keeps the employee's name in view",
             trigger: `${DECEMBER} input.o_olimp_plan_input`,
             run() {
-                const input = document.querySelector(`${DECEMBER} input.o_olimp_plan_input`);
+                const input = document.querySelector(
+                    `${DECEMBER} input.o_olimp_plan_input`
+                );
                 input.focus();
-                const name = document.querySelector(`${IRINA} .o_olimp_plan_employee`).getBoundingClientRect();
+                const name = document
+                    .querySelector(`${IRINA} .o_olimp_plan_employee`)
+                    .getBoundingClientRect();
                 const box = input.getBoundingClientRect();
-                if (name.left < 0 || name.right > box.left + 1 || box.right > window.innerWidth + 1) {
+                if (
+                    name.left < 0 ||
+                    name.right > box.left + 1 ||
+                    box.right > window.innerWidth + 1
+                ) {
                     throw new Error(
                         `name ${name.left}-${name.right}, input ${box.left}-${box.right}, width ${window.innerWidth}`
                     );

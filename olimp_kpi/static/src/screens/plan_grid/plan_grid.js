@@ -1,16 +1,15 @@
-import { Component, onWillStart, useState } from "@odoo/owl";
-import { ConfirmationDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
-import { Dialog } from "@web/core/dialog/dialog";
-import { _t } from "@web/core/l10n/translation";
-import { registry } from "@web/core/registry";
-import { useService } from "@web/core/utils/hooks";
-import { useSetupAction } from "@web/search/action_hook";
-import { Layout } from "@web/search/layout";
-import { standardActionServiceProps } from "@web/webclient/actions/action_service";
-import { formatKpiValue, formatPlanInput, selectionLabel } from "../common/format";
-import { MonthSwitcher, ZoneIcon } from "../common/indicators";
-import { actionParams, toInt } from "../common/params";
-
+import {Component, onWillStart, useState} from "@odoo/owl";
+import {MonthSwitcher, ZoneIcon} from "../common/indicators";
+import {actionParams, toInt} from "../common/params";
+import {formatKpiValue, formatPlanInput, selectionLabel} from "../common/format";
+import {ConfirmationDialog} from "@web/core/confirmation_dialog/confirmation_dialog";
+import {Dialog} from "@web/core/dialog/dialog";
+import {Layout} from "@web/search/layout";
+import {_t} from "@web/core/l10n/translation";
+import {registry} from "@web/core/registry";
+import {standardActionServiceProps} from "@web/webclient/actions/action_service";
+import {useService} from "@web/core/utils/hooks";
+import {useSetupAction} from "@web/search/action_hook";
 const MODEL = "olimp.kpi.plan";
 
 /** The message of a refused call (a UserError of the server), or a generic one. */
@@ -23,23 +22,26 @@ function errorMessage(error) {
  */
 export class CopyYearDialog extends Component {
     static template = "olimp_kpi.PlanGridCopyYearDialog";
-    static components = { Dialog };
+    static components = {Dialog};
     static props = {
         year: Number,
-        kpiName: { type: String, optional: true },
+        kpiName: {type: String, optional: true},
         confirm: Function,
         close: Function,
     };
 
     setup() {
-        this.state = useState({ percent: "0", scope: "all", error: false, busy: false });
+        this.state = useState({percent: "0", scope: "all", error: false, busy: false});
     }
 
     get intro() {
-        return _t("Each month's plans of %(year)s become the plans of the same month of %(next)s, changed by:", {
-            year: this.props.year,
-            next: this.props.year + 1,
-        });
+        return _t(
+            "Each month's plans of %(year)s become the plans of the same month of %(next)s, changed by:",
+            {
+                year: this.props.year,
+                next: this.props.year + 1,
+            }
+        );
     }
 
     get onlyKpiLabel() {
@@ -49,14 +51,17 @@ export class CopyYearDialog extends Component {
     get note() {
         return _t(
             "Counts stay whole and checklist plans at most %(max)s. Plans already typed for %(next)s are replaced; closed months keep theirs.",
-            { max: "100\u00a0%", next: this.props.year + 1 }
+            {max: "100\u00a0%", next: this.props.year + 1}
         );
     }
 
     async apply() {
         this.state.busy = true;
         try {
-            await this.props.confirm({ percent: this.state.percent, onlyKpi: this.state.scope === "kpi" });
+            await this.props.confirm({
+                percent: this.state.percent,
+                onlyKpi: this.state.scope === "kpi",
+            });
             this.props.close();
         } catch (error) {
             this.state.error = errorMessage(error);
@@ -75,15 +80,15 @@ export class CopyYearDialog extends Component {
  */
 export class PlanGrid extends Component {
     static template = "olimp_kpi.PlanGrid";
-    static components = { Layout, MonthSwitcher, ZoneIcon };
-    static props = { ...standardActionServiceProps };
+    static components = {Layout, MonthSwitcher, ZoneIcon};
+    static props = {...standardActionServiceProps};
 
     setup() {
         this.orm = useService("orm");
         this.action = useService("action");
         this.dialog = useService("dialog");
         this.notification = useService("notification");
-        this.state = useState({ data: null });
+        this.state = useState({data: null});
         const params = actionParams(this.props.action);
         this.filters = {
             month: params.month || false,
@@ -97,14 +102,18 @@ export class PlanGrid extends Component {
         if (this.props.state?.filters) {
             Object.assign(this.filters, this.props.state.filters);
         }
-        useSetupAction({ getLocalState: () => ({ filters: { ...this.filters } }) });
+        useSetupAction({getLocalState: () => ({filters: {...this.filters}})});
         onWillStart(() => this.load());
     }
 
     async load(changes = {}) {
         Object.assign(this.filters, changes);
-        const data = await this.orm.call(MODEL, "get_grid", [], { ...this.filters });
-        Object.assign(this.filters, { month: data.month.key, mode: data.mode, kpi_id: data.kpi_id });
+        const data = await this.orm.call(MODEL, "get_grid", [], {...this.filters});
+        Object.assign(this.filters, {
+            month: data.month.key,
+            mode: data.mode,
+            kpi_id: data.kpi_id,
+        });
         this.state.data = data;
         this.props.updateActionState?.({
             month: data.month.key,
@@ -147,7 +156,9 @@ export class PlanGrid extends Component {
     }
 
     get noCellTitle() {
-        return _t("This KPI is neither in the employee's profile nor in their scorecard.");
+        return _t(
+            "This KPI is neither in the employee's profile nor in their scorecard."
+        );
     }
 
     format(value, unit) {
@@ -173,32 +184,37 @@ export class PlanGrid extends Component {
 
     // -- filters and navigation ------------------------------------------------------------------------------
     setMode(mode) {
-        return this.load({ mode });
+        return this.load({mode});
     }
 
     onKpiChange(ev) {
-        return this.load({ kpi_id: toInt(ev.target.value) });
+        return this.load({kpi_id: toInt(ev.target.value)});
     }
 
     onTeamChange(ev) {
-        return this.load({ team_id: toInt(ev.target.value) });
+        return this.load({team_id: toInt(ev.target.value)});
     }
 
     onCompanyChange(ev) {
-        return this.load({ company_id: toInt(ev.target.value) });
+        return this.load({company_id: toInt(ev.target.value)});
     }
 
     previous() {
-        return this.load({ month: this.isYear ? this.data.previous_year : this.data.previous_month });
+        return this.load({
+            month: this.isYear ? this.data.previous_year : this.data.previous_month,
+        });
     }
 
     next() {
         const month = this.isYear ? this.data.next_year : this.data.next_month;
         if (!month) {
-            this.notification.add(_t("Plans can be made up to %s.", this.data.horizon.label), { type: "info" });
+            this.notification.add(
+                _t("Plans can be made up to %s.", this.data.horizon.label),
+                {type: "info"}
+            );
             return;
         }
-        return this.load({ month });
+        return this.load({month});
     }
 
     // -- editing ---------------------------------------------------------------------------------------------
@@ -245,9 +261,9 @@ export class PlanGrid extends Component {
                 MODEL,
                 "set_grid_plan",
                 [cell.employee_id, cell.kpi_id, cell.month, text],
-                { seen: cell.plan, clear }
+                {seen: cell.plan, clear}
             );
-            Object.assign(cell, fresh, { saved: true });
+            Object.assign(cell, fresh, {saved: true});
             input.value = formatPlanInput(cell.value);
         } catch (error) {
             cell.error = errorMessage(error);
@@ -260,7 +276,11 @@ export class PlanGrid extends Component {
     /** After a refused change: the cell as it is now (someone else may have changed it), the text typed kept. */
     async refreshCell(cell, input) {
         const typed = input.value;
-        const fresh = await this.orm.call(MODEL, "get_grid_cell", [cell.employee_id, cell.kpi_id, cell.month]);
+        const fresh = await this.orm.call(MODEL, "get_grid_cell", [
+            cell.employee_id,
+            cell.kpi_id,
+            cell.month,
+        ]);
         const changed = fresh && fresh.plan !== cell.plan;
         if (fresh) {
             Object.assign(cell, fresh);
@@ -270,7 +290,10 @@ export class PlanGrid extends Component {
 
     // -- buttons ---------------------------------------------------------------------------------------------
     get scopeArgs() {
-        return { team_id: this.filters.team_id || false, company_id: this.filters.company_id || false };
+        return {
+            team_id: this.filters.team_id || false,
+            company_id: this.filters.company_id || false,
+        };
     }
 
     copyToNextMonth() {
@@ -279,15 +302,22 @@ export class PlanGrid extends Component {
             title: _t("Copy Plans to Next Month"),
             body: _t(
                 "The plans of %(month)s of the employees shown become their plans of the next month. Closed months keep their plans.",
-                { month: data.month.label }
+                {month: data.month.label}
             ),
             confirmLabel: _t("Copy"),
             confirm: async () => {
-                const result = await this.orm.call(MODEL, "copy_to_next_month", [data.month.key], this.scopeArgs);
+                const result = await this.orm.call(
+                    MODEL,
+                    "copy_to_next_month",
+                    [data.month.key],
+                    this.scopeArgs
+                );
                 this.notifyCopy(result.month.label, result);
-                await this.load({ month: result.month.key });
+                await this.load({month: result.month.key});
             },
-            cancel: () => {},
+            cancel: () => {
+                // Nothing to undo: the dialog just closes.
+            },
         });
     }
 
@@ -295,9 +325,14 @@ export class PlanGrid extends Component {
         this.notification.add(
             _t(
                 "%(target)s: %(copied)s plans copied, %(unchanged)s were already the same, %(closed)s in closed months left as they were.",
-                { target, copied: result.copied, unchanged: result.unchanged, closed: result.closed }
+                {
+                    target,
+                    copied: result.copied,
+                    unchanged: result.unchanged,
+                    closed: result.closed,
+                }
             ),
-            { type: result.copied || result.unchanged ? "success" : "warning" }
+            {type: result.copied || result.unchanged ? "success" : "warning"}
         );
     }
 
@@ -306,13 +341,18 @@ export class PlanGrid extends Component {
         this.dialog.add(CopyYearDialog, {
             year: data.year,
             kpiName: this.selectedKpi?.name,
-            confirm: async ({ percent, onlyKpi }) => {
-                const result = await this.orm.call(MODEL, "copy_year_forward", [data.year, percent], {
-                    ...this.scopeArgs,
-                    kpi_id: onlyKpi ? data.kpi_id : false,
-                });
+            confirm: async ({percent, onlyKpi}) => {
+                const result = await this.orm.call(
+                    MODEL,
+                    "copy_year_forward",
+                    [data.year, percent],
+                    {
+                        ...this.scopeArgs,
+                        kpi_id: onlyKpi ? data.kpi_id : false,
+                    }
+                );
                 this.notifyCopy(String(result.year), result);
-                await this.load({ month: `${result.year}-01-01` });
+                await this.load({month: `${result.year}-01-01`});
             },
         });
     }
@@ -323,24 +363,31 @@ export class PlanGrid extends Component {
             title: _t("Fill the Year from the Profile"),
             body: _t(
                 "Every month of %(year)s without a plan of its own gets the plan of the employee's KPI profile for %(kpi)s, to change from there. Plans already typed stay.",
-                { year: data.year, kpi: this.selectedKpi?.name || "" }
+                {year: data.year, kpi: this.selectedKpi?.name || ""}
             ),
             confirmLabel: _t("Fill"),
             confirm: async () => {
-                const result = await this.orm.call(MODEL, "fill_year_from_profile", [data.year], {
-                    ...this.scopeArgs,
-                    kpi_id: data.kpi_id,
-                });
+                const result = await this.orm.call(
+                    MODEL,
+                    "fill_year_from_profile",
+                    [data.year],
+                    {
+                        ...this.scopeArgs,
+                        kpi_id: data.kpi_id,
+                    }
+                );
                 this.notification.add(
                     _t(
                         "%(year)s: %(filled)s months filled from the profile, %(planned)s already had a plan, %(closed)s closed.",
                         result
                     ),
-                    { type: "success" }
+                    {type: "success"}
                 );
                 await this.load();
             },
-            cancel: () => {},
+            cancel: () => {
+                // Nothing to undo: the dialog just closes.
+            },
         });
     }
 
@@ -349,4 +396,4 @@ export class PlanGrid extends Component {
     }
 }
 
-registry.category("actions").add("olimp_kpi.plan_grid", PlanGrid, { force: true });
+registry.category("actions").add("olimp_kpi.plan_grid", PlanGrid, {force: true});
