@@ -2,7 +2,7 @@
     "name": "Olimp KPI: sales scorecards and efficiency",
     "summary": "Monthly KPI scorecards for sales people from CRM data, expert checklists and an efficiency % "
     "for bonuses",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/Sales",
     "author": "Olimp for Odoo",
     "maintainers": ["olimp-odoo"],
@@ -22,6 +22,7 @@
         "views/olimp_kpi_screens.xml",
         "wizards/olimp_kpi_generate_wizard_views.xml",
         "wizards/olimp_kpi_export_wizard_views.xml",
+        "wizards/olimp_kpi_close_wizard_views.xml",
         "views/menus.xml",
         "security/ir.model.access.csv",
     ],
@@ -47,5 +48,6 @@
             "olimp_kpi/static/tests/tours/**/*",
         ],
     },
+    "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
 }

@@ -3,6 +3,11 @@ from odoo.tools import SQL
 from .models.olimp_kpi import SOURCE_INDEX_PREFIX
 
 
+def post_init_hook(env):
+    """Orders confirmed before the module was installed: mark each customer's first (the KPI New customers)."""
+    env["sale.order"]._olimp_update_first_orders()
+
+
 def uninstall_hook(env):
     """Drop the indexes made on source tables for KPIs (see ``olimp.kpi._ensure_source_index``)."""
     for (name,) in env.execute_query(

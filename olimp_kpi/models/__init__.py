@@ -7,3 +7,5 @@ from . import olimp_kpi_scorecard_line
 from . import olimp_kpi_scorecard_answer
 from . import hr_employee
 from . import res_company
+from . import sale_order
+from . import olimp_kpi_catalogue

@@ -6,15 +6,23 @@ employees:
 
 1. lock the open scorecards asked for (``FOR UPDATE SKIP LOCKED``: scorecards a concurrent refresh holds are left
    to it, and a scorecard closed meanwhile is not touched);
-2. read their lines, and the KPI definitions behind them;
-3. one grouped query per quantitative KPI (KPIs that read the same records share it), per month and company time
-   zone of the scorecards, covering the month and the month before (the trend);
-4. the previous month's lines and scorecards (trend of qualitative KPIs and of efficiency);
-5. one ``UPDATE`` of all lines and one of all scorecards, from arrays.
+2. read their lines, and the KPI definitions behind them (a ratio's numerator and denominator too);
+3. the previous month's scorecards of the same employees, in one query: their lines give the trend its previous
+   figure (as it was closed, when it was), their efficiency the efficiency trend;
+4. one grouped query per quantitative KPI (KPIs that read the same records share it), per month and company time
+   zone of the scorecards, covering the month only: the previous month is read from the data only for the
+   employees who had no scorecard then, in the same query;
+5. one ``UPDATE`` of all lines and one of all scorecards, from arrays (and one of the records counted, when a
+   month is closed or a balance measured).
+
+Balances are measured by each refresh within their month; once the month is over a measured balance is never
+measured again (its figure, trend and records stay those of the last refresh within the month). A month still
+running compares counts and sums with the previous month pro-rated to the working days elapsed.
 
 Figures do not depend on who refreshes: sources are read as superuser, restricted to the scorecard's company.
 """
 
+import json
 import logging
 from collections import defaultdict, namedtuple
 
@@ -25,45 +33,117 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..engine import periods, scoring
-from ..engine.collector import Collector, MonthSplit
+from ..engine.collector import Collector, Period, Split
 
 _logger = logging.getLogger(__name__)
 
 CardRow = namedtuple("CardRow", "id employee_id user_id company_id date_from")
-LineRow = namedtuple(
-    "LineRow",
-    "id scorecard_id kpi_id kind target weight floor cap direction yellow_from green_from "
-    "actual previous_actual completion zone trend score",
-)
-LINE_RESULT_FIELDS = ["actual", "previous_actual", "completion", "zone", "trend", "score"]
-SCORECARD_RESULT_FIELDS = [
-    "efficiency",
-    "counted_line_count",
-    "red_count",
-    "yellow_count",
-    "green_count",
-    "previous_efficiency",
-    "efficiency_trend",
-    "refreshed_on",
+# What a line is judged by (read only), then what the refresh writes, with the PostgreSQL type of its array: the
+# SELECT, the UPDATE and the ORM cache invalidation are all derived from these two lists.
+LINE_INPUTS = [
+    "id",
+    "scorecard_id",
+    "kpi_id",
+    "kind",
+    "target",
+    "weight",
+    "floor",
+    "cap",
+    "direction",
+    "yellow_from",
+    "green_from",
 ]
+LINE_RESULTS = [
+    ("actual", "float8"),
+    ("previous_actual", "float8"),
+    ("trend_reference", "float8"),
+    ("trend_basis", "varchar"),
+    ("completion", "float8"),
+    ("zone", "varchar"),
+    ("trend", "varchar"),
+    ("score", "float8"),
+    ("is_ratio", "bool"),
+    ("numerator_actual", "float8"),
+    ("denominator_actual", "float8"),
+    ("actual_overdue", "float8"),
+    ("measured_on", "date"),
+]
+LineRow = namedtuple("LineRow", LINE_INPUTS + [name for name, __ in LINE_RESULTS])
+LineResult = namedtuple("LineResult", [name for name, __ in LINE_RESULTS])
+LINE_RESULT_FIELDS = [name for name, __ in LINE_RESULTS]
+RECORD_FIELDS = ["record_ids", "denominator_record_ids", "records_stored_on"]
+SCORECARD_RESULTS = [
+    ("efficiency", "float8"),
+    ("counted_line_count", "int4"),
+    ("red_count", "int4"),
+    ("yellow_count", "int4"),
+    ("green_count", "int4"),
+    ("previous_efficiency", "float8"),
+    ("efficiency_reference", "float8"),
+    ("trend_basis", "varchar"),
+    ("efficiency_trend", "varchar"),
+    ("working_days", "int4"),
+    ("elapsed_working_days", "int4"),
+]
+SCORECARD_RESULT_FIELDS = [name for name, __ in SCORECARD_RESULTS] + ["refreshed_on"]
+ARRAY_TYPES = {
+    "int4": SQL("int4[]"),
+    "float8": SQL("float8[]"),
+    "varchar": SQL("varchar[]"),
+    "bool": SQL("bool[]"),
+    "date": SQL("date[]"),
+    "text": SQL("text[]"),
+}
+# A month of a company: its time zone, today there, and where the month stands.
+MonthContext = namedtuple("MonthContext", "tz_name today over running elapsed total")
+# The figures of one KPI (or ratio operand) for one scorecard.
+Measure = namedtuple("Measure", "current previous overdue record_ids")
 
 
 def pg_array(values):
-    """One PostgreSQL array literal (``'{1,2.5,"red",NULL}'``) for numbers and plain words.
+    """One PostgreSQL array literal (``'{1,2.5,"red",NULL}'``) for numbers, dates, booleans and plain words.
 
     psycopg2 sends a Python list as ``ARRAY[v1, v2, ...]``: one expression per value for the server to parse and
     plan, which for the 8,000 lines of 1,000 scorecards cost more than the update itself. A single literal is read
-    by the array input function in one go. Only numbers, ``None`` and selection keys come here.
+    by the array input function in one go.
     """
     items = [
         "NULL"
         if value is None
+        else ("t" if value else "f")
+        if isinstance(value, bool)
         else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
         if isinstance(value, str)
+        else value.isoformat()
+        if hasattr(value, "isoformat")
         else repr(value)
         for value in values
     ]
     return "{" + ",".join(items) + "}"
+
+
+class Definition:
+    """What the refresh needs of one KPI: its specs (its own, or its ratio's operands) by KPI id."""
+
+    __slots__ = ("kpi_id", "ratio", "operands", "specs", "employee_based")
+
+    def __init__(self, kpi_id, ratio, operands):
+        self.kpi_id = kpi_id
+        self.ratio = ratio
+        self.operands = operands  # KPI ids: (itself,) or (numerator, denominator)
+        self.specs = {}
+        self.employee_based = {}
+
+    @property
+    def computable(self):
+        return all(self.specs.get(operand) for operand in self.operands)
+
+    def balance(self, operand):
+        return self.specs[operand].balance
+
+    @property
+    def any_balance(self):
+        return any(spec.balance for spec in self.specs.values() if spec)
 
 
 class ScorecardRefresh:
@@ -71,12 +151,12 @@ class ScorecardRefresh:
         self.env = env(su=True)
         self._rates = {}
         self.collector = Collector(self._read_group, self._convert)
-        # KPIs whose definition cannot be computed (see _collect): their lines keep their actuals.
+        # KPIs whose definition cannot be computed (see _definitions): their lines keep their actuals.
         self.uncomputable = set()
 
     # -- database access handed to the collector -------------------------------------------------------------
     def _read_group(self, model, domain, groupby, aggregates, tz_name):
-        """``_read_group`` of the collector's terms; a :class:`MonthSplit` becomes ``date field >= boundary``.
+        """``_read_group`` of the collector's terms; a :class:`Split` becomes ``field >= boundary``.
 
         The domain goes through the ORM (``_search``: active records, inherited and related fields, subqueries of
         x2many conditions); group-by and aggregate terms are those of ``_read_group``, values stay plain ids.
@@ -85,7 +165,7 @@ class ScorecardRefresh:
         query = Source._search(domain)
         terms = [
             SQL("%s >= %s", Source._field_to_sql(Source._table, spec.field, query), spec.boundary)
-            if isinstance(spec, MonthSplit)
+            if isinstance(spec, Split)
             else Source._read_group_groupby(spec, query)
             for spec in groupby
         ]
@@ -127,7 +207,11 @@ class ScorecardRefresh:
         )
 
     # -- refresh ---------------------------------------------------------------------------------------------
-    def run(self, scorecard_ids):
+    def run(self, scorecard_ids, store_records=False):
+        """Refresh the open scorecards among ``scorecard_ids``; return those refreshed.
+
+        :param store_records: also keep the ids of the records counted on every line (a month being closed)
+        """
         Scorecard = self.env["olimp.kpi.scorecard"]
         if not scorecard_ids:
             return Scorecard
@@ -138,58 +222,141 @@ class ScorecardRefresh:
         if not cards:
             return Scorecard
         card_ids = [card.id for card in cards]
+        columns = SQL(", ").join(SQL.identifier(name) for name in LineRow._fields)
         lines = [
             LineRow(*row)
             for row in self.env.execute_query(
-                SQL(
-                    """SELECT id, scorecard_id, kpi_id, kind, target, weight, floor, cap, direction, yellow_from,
-                              green_from, actual, previous_actual, completion, zone, trend, score
-                         FROM olimp_kpi_scorecard_line WHERE scorecard_id = ANY(%s)""",
-                    card_ids,
-                )
+                SQL("SELECT %s FROM olimp_kpi_scorecard_line WHERE scorecard_id = ANY(%s)", columns, card_ids)
             )
         ]
-
-        card_of = {card.id: card for card in cards}
-        actuals = self._collect(cards, lines)
-        previous_lines, previous_efficiency = self._previous(cards, lines)
-
-        line_rows = []
-        by_scorecard = defaultdict(list)
-        for line in lines:
-            card = card_of[line.scorecard_id]
-            if line.kpi_id in self.uncomputable:
-                # Its definition cannot be computed any more (e.g. its source went with an uninstalled module): the
-                # last actuals stay, rather than a 0 that would lower the efficiency; a warning is logged.
-                actual, previous = line.actual or 0.0, line.previous_actual or 0.0
-            elif line.kind == "quantitative":
-                actual, previous = actuals.get((card.id, line.kpi_id), (0.0, 0.0))
-            else:
-                actual = line.actual or 0.0
-                previous = previous_lines.get((card.employee_id, card.date_from, line.kpi_id), 0.0)
-            result = scoring.evaluate_line(
-                actual,
-                line.target or 0.0,
-                line.direction,
-                line.yellow_from or 0.0,
-                line.green_from or 0.0,
-                line.floor or 0.0,
-                line.cap or 0.0,
-            )
-            trend = scoring.trend(actual, previous)
-            by_scorecard[card.id].append((line.weight or 0.0, result.score, result.zone))
-            new = (actual, previous, result.completion, result.zone, trend, result.score)
-            if new != (line.actual, line.previous_actual, line.completion, line.zone, line.trend, line.score):
-                line_rows.append((line.id, *new))
-
         now = fields.Datetime.now()
-        scorecard_rows = []
-        for card in cards:
-            result = scoring.summary(by_scorecard.get(card.id, []))
-            previous = previous_efficiency.get((card.employee_id, card.date_from), 0.0)
-            scorecard_rows.append((card.id, *result, previous, scoring.trend(result.efficiency, previous)))
+        contexts = self._month_contexts(cards, now)
+        definitions = self._definitions(lines)
+        previous_lines, previous_efficiency = self._previous(cards)
+        measures = self._collect(cards, lines, definitions, previous_lines, contexts, now, store_records)
+
+        line_rows, record_rows, scorecard_rows = [], [], []
+        lines_of = defaultdict(list)
+        for line in lines:
+            lines_of[line.scorecard_id].append(line)
+        # Month by month: a scorecard refreshed in this run is the previous month of the next one.
+        for card in sorted(cards, key=lambda card: card.date_from):
+            context = contexts[card.company_id, card.date_from]
+            judged = []
+            for line in lines_of[card.id]:
+                previous = previous_lines.get((card.employee_id, card.date_from, line.kpi_id))
+                new, records = self._line_result(card, line, definitions.get(line.kpi_id), previous, measures, context)
+                previous_lines[card.employee_id, periods.next_month_start(card.date_from), line.kpi_id] = new.actual
+                judged.append((line, new))
+                if new != LineResult(*line[len(LINE_INPUTS) :]):
+                    line_rows.append((line.id, *new))
+                if records is not None:
+                    record_rows.append((line.id, *records))
+            scorecard_rows.append(self._scorecard_result(card, judged, previous_efficiency, context))
         self._write(line_rows, scorecard_rows, now)
+        self._write_records(record_rows, now)
         return Scorecard.browse(card_ids)
+
+    def _line_result(self, card, line, definition, previous, measures, context):
+        """The new results of ``line`` and, when taken, the records counted (numerator's, denominator's)."""
+        records = None
+        if line.kind != "quantitative":
+            actual = line.actual or 0.0
+            measured = line.measured_on
+            numerator = denominator = overdue = 0.0
+            measurable = True
+            reference, basis = scoring.trend_reference(previous)
+        elif definition is None or not definition.computable or self._frozen(line, definition, context):
+            # Kept as it is: a definition that can no longer be computed (e.g. its source went with an uninstalled
+            # module: the last actuals stay rather than a 0 that would lower the efficiency, and a warning is
+            # logged), or a balance of a month that is over, measured within it.
+            actual, numerator, denominator = line.actual or 0.0, line.numerator_actual, line.denominator_actual
+            overdue, measured = line.actual_overdue, line.measured_on
+            measurable = not line.is_ratio or scoring.ratio(numerator, denominator) is not None
+            reference, basis = line.trend_reference, line.trend_basis
+        else:
+            values = [measures.get((card.id, operand)) for operand in definition.operands]
+            measured = context.today if definition.any_balance else line.measured_on
+            if definition.ratio:
+                numerator, denominator = values[0].current, values[1].current
+                ratio = scoring.ratio(numerator, denominator)
+                actual, measurable, overdue = ratio or 0.0, ratio is not None, 0.0
+                if previous is None and values[0].previous is not None and values[1].previous is not None:
+                    previous = scoring.ratio(values[0].previous, values[1].previous)
+            else:
+                actual, overdue, measurable = values[0].current, values[0].overdue, True
+                numerator = denominator = 0.0
+                if previous is None:
+                    previous = values[0].previous
+            prorate = context.running and not definition.ratio and not definition.any_balance
+            reference, basis = scoring.trend_reference(previous, prorate, context.elapsed, context.total)
+            if values[0].record_ids is not None:
+                records = (values[0].record_ids, values[1].record_ids if definition.ratio else None)
+        result = scoring.evaluate_line(
+            actual,
+            line.target or 0.0,
+            line.direction,
+            line.yellow_from or 0.0,
+            line.green_from or 0.0,
+            line.floor or 0.0,
+            line.cap or 0.0,
+            measurable,
+        )
+        compared = None if basis == scoring.BASIS_NONE else reference
+        new = LineResult(
+            actual=actual,
+            previous_actual=previous if previous is not None else (line.previous_actual or 0.0),
+            trend_reference=compared or 0.0,
+            trend_basis=basis,
+            completion=result.completion,
+            zone=result.zone,
+            trend=scoring.trend(actual, compared),
+            score=result.score,
+            is_ratio=bool(definition and definition.ratio) if line.kind == "quantitative" else False,
+            numerator_actual=numerator or 0.0,
+            denominator_actual=denominator or 0.0,
+            actual_overdue=overdue or 0.0,
+            measured_on=measured,
+        )
+        return new, records
+
+    @staticmethod
+    def _frozen(line, definition, context):
+        """A balance measured within its month, which is over: never measured again."""
+        return bool(context.over and line.measured_on and definition.any_balance)
+
+    def _scorecard_result(self, card, judged, previous_efficiency, context):
+        summary = scoring.summary((line.weight or 0.0, new.score, new.zone) for line, new in judged)
+        previous = previous_efficiency.get((card.employee_id, card.date_from))
+        if context.running:
+            reference = scoring.reference_summary(
+                (
+                    line.weight or 0.0,
+                    None if new.trend_basis == scoring.BASIS_NONE else new.trend_reference,
+                    line.target or 0.0,
+                    line.direction,
+                    line.yellow_from or 0.0,
+                    line.green_from or 0.0,
+                    line.floor or 0.0,
+                    line.cap or 0.0,
+                    not new.is_ratio or scoring.ratio(new.numerator_actual, new.denominator_actual) is not None,
+                )
+                for line, new in judged
+            )
+            basis = scoring.BASIS_PRORATED if reference is not None else scoring.BASIS_NONE
+        else:
+            reference = previous
+            basis = scoring.BASIS_MONTH if previous is not None else scoring.BASIS_NONE
+        return (
+            card.id,
+            *summary,
+            previous or 0.0,
+            reference or 0.0,
+            basis,
+            scoring.trend(summary.efficiency, reference),
+            context.total,
+            context.elapsed,
+        )
 
     def _lock_open(self, ids):
         """Lock and read the open scorecards among ``ids``; skip those another worker holds or changed meanwhile.
@@ -235,117 +402,198 @@ class ScorecardRefresh:
                     _logger.info("Scorecard %s changed by a concurrent transaction: not refreshed", scorecard_id)
             return locked
 
-    def _collect(self, cards, lines):
-        """``{(scorecard id, kpi id): (actual, previous actual)}`` for the quantitative lines."""
-        kpis_of = defaultdict(set)
-        for line in lines:
-            if line.kind == "quantitative":
-                kpis_of[line.scorecard_id].add(line.kpi_id)
+    def _month_contexts(self, cards, now):
+        """``{(company id, month): MonthContext}``: where each month stands in its company's time zone."""
+        contexts = {}
         companies = self.env["res.company"].browse({card.company_id for card in cards})
-        tz_of = {company.id: company._olimp_kpi_tz() for company in companies}
-        groups = defaultdict(list)
-        for card in cards:
-            if kpis_of[card.id]:
-                groups[card.date_from, tz_of[card.company_id]].append(card)
+        for company in companies:
+            tz_name = company._olimp_kpi_tz()
+            today = periods.local_today(tz_name, now)
+            for month in {card.date_from for card in cards if card.company_id == company.id}:
+                running = periods.month_start(today) == month
+                elapsed, total = company._olimp_kpi_working_days(month, today) if running else (0, 0)
+                contexts[company.id, month] = MonthContext(
+                    tz_name=tz_name,
+                    today=today,
+                    over=periods.has_ended(month, today),
+                    running=running,
+                    elapsed=elapsed,
+                    total=total,
+                )
+        return contexts
+
+    def _definitions(self, lines):
+        """``{kpi id: Definition}`` of the quantitative lines; KPIs that cannot be computed are logged."""
+        kpi_ids = {line.kpi_id for line in lines if line.kind == "quantitative"}
+        definitions = {}
+        specs = {}
+        Kpi = self.env["olimp.kpi"].with_context(active_test=False)
+        kpis = Kpi.browse(sorted(kpi_ids))
+        for kpi in kpis:
+            operands = kpi._operands()
+            definition = Definition(kpi.id, kpi.aggregation == "ratio", tuple(operands.ids) or (kpi.id,))
+            for operand in operands:
+                if operand.id not in specs:
+                    try:
+                        specs[operand.id] = operand._engine_spec()
+                    except (KeyError, ValueError) as error:
+                        _logger.warning("KPI %s (%s) cannot be computed: %s", operand.code, operand.id, error)
+                        specs[operand.id] = None
+                definition.specs[operand.id] = specs[operand.id]
+                definition.employee_based[operand.id] = operand.user_field_id.relation == "hr.employee"
+            if not definition.computable or len(definition.operands) != (2 if definition.ratio else 1):
+                self.uncomputable.add(kpi.id)
+                definition.specs = {}
+            definitions[kpi.id] = definition
+        return definitions
+
+    def _collect(self, cards, lines, definitions, previous_lines, contexts, now, store_records=False):
+        """``{(scorecard id, operand KPI id): Measure}`` of the quantitative lines to measure.
+
+        The previous month is asked from the data only for the scorecards whose employee had no scorecard with
+        that KPI the month before; balances of a month that is over, measured within it, are not measured again.
+        """
+        card_of = {card.id: card for card in cards}
+        wanted = defaultdict(lambda: defaultdict(dict))  # (month, tz) → operand → card → wants previous
+        for line in lines:
+            definition = definitions.get(line.kpi_id)
+            if line.kind != "quantitative" or definition is None or not definition.computable:
+                continue
+            card = card_of[line.scorecard_id]
+            context = contexts[card.company_id, card.date_from]
+            if self._frozen(line, definition, context):
+                continue
+            needs_previous = (card.employee_id, card.date_from, line.kpi_id) not in previous_lines
+            for operand in definition.operands:
+                group = wanted[card.date_from, context.tz_name][operand]
+                group[card] = group.get(card, False) or needs_previous
 
         result = {}
-        for (month, tz_name), group in groups.items():
-            kpis = self.env["olimp.kpi"].browse(sorted({kpi_id for card in group for kpi_id in kpis_of[card.id]}))
-            company_ids = {card.company_id for card in group}
-            previous_month = periods.previous_month_start(month)
-            specs, subjects_of, members = [], {}, {}
-            for kpi in kpis:
-                try:
-                    spec = kpi._engine_spec()
-                except (KeyError, ValueError) as error:
-                    _logger.warning("KPI %s (%s) cannot be computed: %s", kpi.code, kpi.id, error)
-                    self.uncomputable.add(kpi.id)
-                    continue
-                employee_based = kpi.user_field_id.relation == "hr.employee"
-                subject_of = {
-                    card: (card.employee_id if employee_based else card.user_id)
-                    for card in group
-                    if kpi.id in kpis_of[card.id]
-                }
+        for (month, tz_name), operands in wanted.items():
+            period = Period(month, tz_name, now)
+            specs, subjects_of, previous_of, members, records_for = [], {}, {}, {}, set()
+            for operand, card_previous in operands.items():
+                definition = next(d for d in definitions.values() if operand in d.specs)
+                spec = definition.specs[operand]
+                employee_based = definition.employee_based[operand]
+                subject_of = {card: card.employee_id if employee_based else card.user_id for card in card_previous}
                 subjects = {subject for subject in subject_of.values() if subject}
-                if subjects:
-                    specs.append(spec)
-                    subjects_of[spec.key] = subjects
-                    members[spec.key] = subject_of
-            values_of = self.collector.collect_many(specs, month, subjects_of, company_ids, tz_name)
-            for kpi_id, subject_of in members.items():
-                values = values_of[kpi_id]
+                if not subjects:
+                    continue
+                specs.append(spec)
+                subjects_of[spec.key] = subjects
+                previous_of[spec.key] = {subject_of[card] for card, wants in card_previous.items() if wants}
+                members[spec.key] = subject_of
+                if store_records or spec.balance:
+                    records_for.add(spec.key)
+            values_of = self.collector.collect_many(
+                specs,
+                period,
+                subjects_of,
+                {card.company_id for cards_ in members.values() for card in cards_},
+                previous_of,
+                records_for,
+            )
+            for key, subject_of in members.items():
+                values = values_of[key]
+                from_data = previous_of[key]
                 for card, subject in subject_of.items():
-                    result[card.id, kpi_id] = (
-                        values.value(subject, card.company_id, month) if subject else 0.0,
-                        values.value(subject, card.company_id, previous_month) if subject else 0.0,
+                    if not subject:
+                        result[card.id, key] = Measure(0.0, None, 0.0, [] if key in records_for else None)
+                        continue
+                    result[card.id, key] = Measure(
+                        current=values.value(subject, card.company_id),
+                        previous=values.value(subject, card.company_id, "previous") if subject in from_data else None,
+                        overdue=values.value(subject, card.company_id, "overdue"),
+                        record_ids=values.record_ids(subject, card.company_id) if key in records_for else None,
                     )
         return result
 
-    def _previous(self, cards, lines):
-        """Previous month's checklist actuals and efficiency, per employee and month of ``cards``."""
+    def _previous(self, cards):
+        """The previous month's scorecards of the same employees, in one query: ``{(employee, month, kpi id):
+        actual}`` of their lines and ``{(employee, month): efficiency}``, keyed by the month they precede."""
         employees = list({card.employee_id for card in cards})
         months = {periods.previous_month_start(month): month for month in {card.date_from for card in cards}}
-        previous_lines = {}
-        if any(line.kind == "qualitative" for line in lines):
-            for employee_id, date_from, kpi_id, actual in self.env.execute_query(
-                SQL(
-                    """SELECT employee_id, date_from, kpi_id, actual FROM olimp_kpi_scorecard_line
-                        WHERE employee_id = ANY(%s) AND date_from = ANY(%s) AND kind = 'qualitative'""",
-                    employees,
-                    list(months),
-                )
-            ):
-                previous_lines[employee_id, months[date_from], kpi_id] = actual or 0.0
-        previous_efficiency = {
-            (employee_id, months[date_from]): efficiency or 0.0
-            for employee_id, date_from, efficiency in self.env.execute_query(
-                SQL(
-                    """SELECT employee_id, date_from, efficiency FROM olimp_kpi_scorecard
-                        WHERE employee_id = ANY(%s) AND date_from = ANY(%s)""",
-                    employees,
-                    list(months),
-                )
+        previous_lines, previous_efficiency = {}, {}
+        for employee_id, date_from, efficiency, kpi_id, actual in self.env.execute_query(
+            SQL(
+                """SELECT sc.employee_id, sc.date_from, sc.efficiency, line.kpi_id, line.actual
+                     FROM olimp_kpi_scorecard AS sc
+                LEFT JOIN olimp_kpi_scorecard_line AS line ON line.scorecard_id = sc.id
+                    WHERE sc.employee_id = ANY(%s) AND sc.date_from = ANY(%s)""",
+                employees,
+                list(months),
             )
-        }
+        ):
+            month = months[date_from]
+            previous_efficiency[employee_id, month] = efficiency or 0.0
+            if kpi_id:
+                previous_lines[employee_id, month, kpi_id] = actual or 0.0
         return previous_lines, previous_efficiency
 
-    def _write(self, line_rows, scorecard_rows, now):
-        uid = self.env.uid
-        if line_rows:
-            columns = [pg_array(col) for col in zip(*line_rows, strict=True)]
-            self.env.cr.execute(
-                SQL(
-                    """UPDATE olimp_kpi_scorecard_line AS line
-                          SET actual = v.actual, previous_actual = v.previous_actual, completion = v.completion,
-                              zone = v.zone, trend = v.trend, score = v.score, write_uid = %s, write_date = %s
-                         FROM unnest(%s::int[], %s::float8[], %s::float8[], %s::float8[], %s::varchar[],
-                                     %s::varchar[], %s::float8[])
-                              AS v(id, actual, previous_actual, completion, zone, trend, score)
-                        WHERE line.id = v.id""",
-                    uid,
-                    now,
-                    *columns,
-                )
+    def _update(self, table, key_columns, rows, now, where=None):
+        """``UPDATE table SET column = v.column, ... FROM unnest(<one array per column>)``: one statement for
+        all rows. ``key_columns`` are ``(name, type)`` pairs after the id."""
+        columns = [pg_array(column) for column in zip(*rows, strict=True)]
+        names = ["id", *(name for name, __ in key_columns)]
+        types = ["int4", *(kind for __, kind in key_columns)]
+        self.env.cr.execute(
+            SQL(
+                """UPDATE %(table)s AS target SET %(sets)s, write_uid = %(uid)s, write_date = %(now)s
+                     FROM unnest(%(arrays)s) AS v(%(names)s)
+                    WHERE target.id = v.id %(where)s""",
+                table=SQL.identifier(table),
+                sets=SQL(", ").join(
+                    SQL("%s = v.%s", SQL.identifier(name), SQL.identifier(name)) for name, __ in key_columns
+                ),
+                uid=self.env.uid,
+                now=now,
+                arrays=SQL(", ").join(
+                    SQL("%s::%s", column, ARRAY_TYPES[kind]) for column, kind in zip(columns, types, strict=True)
+                ),
+                names=SQL(", ").join(SQL.identifier(name) for name in names),
+                where=where or SQL(),
             )
+        )
+
+    def _write(self, line_rows, scorecard_rows, now):
+        if line_rows:
+            self._update("olimp_kpi_scorecard_line", LINE_RESULTS, line_rows, now)
         if scorecard_rows:
-            columns = [pg_array(col) for col in zip(*scorecard_rows, strict=True)]
+            self._update(
+                "olimp_kpi_scorecard",
+                SCORECARD_RESULTS,
+                scorecard_rows,
+                now,
+                where=SQL("AND target.state = 'open'"),
+            )
             self.env.cr.execute(
                 SQL(
-                    """UPDATE olimp_kpi_scorecard AS sc
-                          SET efficiency = v.efficiency, counted_line_count = v.counted,
-                              red_count = v.red, yellow_count = v.yellow, green_count = v.green,
-                              previous_efficiency = v.previous, efficiency_trend = v.trend,
-                              refreshed_on = %s, write_uid = %s, write_date = %s
-                         FROM unnest(%s::int[], %s::float8[], %s::int[], %s::int[], %s::int[], %s::int[],
-                                     %s::float8[], %s::varchar[])
-                              AS v(id, efficiency, counted, red, yellow, green, previous, trend)
-                        WHERE sc.id = v.id AND sc.state = 'open'""",
+                    "UPDATE olimp_kpi_scorecard SET refreshed_on = %s WHERE id = ANY(%s) AND state = 'open'",
                     now,
-                    uid,
-                    now,
-                    *columns,
+                    [row[0] for row in scorecard_rows],
                 )
             )
         self.env["olimp.kpi.scorecard.line"].invalidate_model(LINE_RESULT_FIELDS + ["write_uid", "write_date"])
         self.env["olimp.kpi.scorecard"].invalidate_model(SCORECARD_RESULT_FIELDS + ["write_uid", "write_date"])
+
+    def _write_records(self, record_rows, now):
+        """The ids of the records counted, as JSON arrays (a closed month, a measured balance)."""
+        if not record_rows:
+            return
+        rows = [
+            (line_id, json.dumps(ids), None if denominator_ids is None else json.dumps(denominator_ids))
+            for line_id, ids, denominator_ids in record_rows
+        ]
+        self.env.cr.execute(
+            SQL(
+                """UPDATE olimp_kpi_scorecard_line AS line
+                      SET record_ids = v.record_ids::jsonb, denominator_record_ids = v.denominator_ids::jsonb,
+                          records_stored_on = %s
+                     FROM unnest(%s::int4[], %s::text[], %s::text[]) AS v(id, record_ids, denominator_ids)
+                    WHERE line.id = v.id""",
+                now,
+                *(pg_array(column) for column in zip(*rows, strict=True)),
+            )
+        )
+        self.env["olimp.kpi.scorecard.line"].invalidate_model(RECORD_FIELDS)

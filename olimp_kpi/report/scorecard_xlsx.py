@@ -9,7 +9,9 @@ trend, then for each KPI a group of four columns: plan, actual, completion (fill
 the trend arrow. The two header rows and the employee column are frozen. Numbers keep their value and get a format
 by unit: counts without decimals, amounts in the company's currency, percentages with a "%" sign (the value is the
 percentage itself, e.g. 98.4, as on the scorecards). A last sheet holds one row per scorecard line, with an
-autofilter, for pivot tables.
+autofilter, for pivot tables: there each line also says what its trend compared with (the previous month's figure,
+pro-rated to the working days elapsed while the month was running), how it is measured (a flow of the month, a
+balance at its end, a ratio), a ratio's numerator and denominator, and a balance's overdue part.
 """
 
 import io
@@ -67,6 +69,12 @@ class Line:
     direction: str = "higher"  # higher / lower is better
     weight: float = 1.0
     score: float = 0.0
+    trend_reference: float | None = None  # what the trend compared with; None: nothing
+    trend_basis: str = "month"  # month / prorated / none
+    measure: str = "flow"  # flow / balance / ratio / checklist
+    numerator: float | None = None  # ratios
+    denominator: float | None = None
+    overdue: float | None = None  # balances with a due date
 
 
 @dataclass(frozen=True)
@@ -103,9 +111,17 @@ class Labels:
     zone: str = "Zone"
     weight: str = "Weight"
     score: str = "Score"
+    trend_reference: str = "Compared With"
+    trend_basis: str = "Trend Against"
+    measure: str = "Measured As"
+    numerator: str = "Numerator"
+    denominator: str = "Denominator"
+    overdue: str = "Of Which Overdue"
     units: dict = field(default_factory=dict)
     zones: dict = field(default_factory=dict)
     trends: dict = field(default_factory=dict)
+    trend_bases: dict = field(default_factory=dict)
+    measures: dict = field(default_factory=dict)
 
 
 def write_workbook(scorecards, labels=None):
@@ -268,6 +284,12 @@ class WorkbookWriter:
             (labels.trend, 10),
             (labels.weight, 9),
             (labels.score, 9),
+            (labels.trend_reference, 14),
+            (labels.trend_basis, 22),
+            (labels.measure, 14),
+            (labels.numerator, 14),
+            (labels.denominator, 14),
+            (labels.overdue, 14),
         ]
         header = self.header_fmt()
         for column, (text, width) in enumerate(headers):
@@ -293,5 +315,13 @@ class WorkbookWriter:
                 sheet.write_string(row, 11, labels.trends.get(line.trend, line.trend or ""))
                 sheet.write_number(row, 12, line.weight)
                 sheet.write_number(row, 13, line.score, self.fmt(num_format=SCORE_FORMAT))
+                if line.trend_reference is not None and line.trend_basis != "none":
+                    sheet.write_number(row, 14, line.trend_reference, number)
+                sheet.write_string(row, 15, labels.trend_bases.get(line.trend_basis, line.trend_basis or ""))
+                sheet.write_string(row, 16, labels.measures.get(line.measure, line.measure or ""))
+                # A ratio's parts and a balance's overdue part have the units of what they count: plain numbers.
+                for column, value in ((17, line.numerator), (18, line.denominator), (19, line.overdue)):
+                    if value is not None:
+                        sheet.write_number(row, column, value, self.fmt(num_format=UNIT_FORMATS["number"]))
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
