@@ -13,3 +13,5 @@ from . import test_ui
 from . import test_source_index
 from . import test_translation
 from . import test_multi_company
+from . import test_numbers
+from . import test_close

@@ -80,7 +80,7 @@ class TestScreens(OlimpKpiCase):
         self.assertFalse(data["employees"])
 
     def test_closed_card_is_read_only_on_screen(self):
-        self.card_a.action_close()
+        self._close(self.card_a)
         data = self.Scorecard.with_user(self.manager_user).get_screen_data(self.employee_a.id, MONTH)
         self.assertEqual(data["scorecard"]["state"], "closed")
         self.assertFalse(data["can_edit"])
@@ -140,7 +140,7 @@ class TestScreens(OlimpKpiCase):
         self.assertFalse(grid["rows"][0]["cells"][0]["editable"])
 
     def test_plan_grid_months_of_a_kpi(self):
-        self.previous.filtered(lambda sc: sc.employee_id == self.employee_a).action_close()
+        self._close(self.previous.filtered(lambda sc: sc.employee_id == self.employee_a))
         grid = self.Scorecard.with_user(self.manager_user).get_plan_grid(MONTH, mode="months", kpi_id=self.leads.id)
         self.assertEqual(grid["kpi_id"], self.leads.id)
         self.assertEqual(
@@ -162,7 +162,7 @@ class TestScreens(OlimpKpiCase):
         line_a.with_user(self.manager_user).write({"target": 3})
         self.assertEqual((line_a.zone, line_a.completion), ("green", 100))
         self.assertEqual(self.card_a.green_count, 1, "the scorecard follows the plan at once")
-        self.card_a.action_close()
+        self._close(self.card_a)
         with self.assertRaises(UserError):
             line_a.with_user(self.manager_user).write({"target": 5})
 
@@ -178,7 +178,7 @@ class TestScreens(OlimpKpiCase):
         self.assertEqual(self._line(december, self.check).target, 100)
         # Again: nothing to make, nothing to change; a closed month keeps its plans.
         self._line(self.card_a, self.leads).with_user(self.manager_user).write({"target": 7})
-        december.action_close()
+        self._close(december)
         result = self.Scorecard.with_user(self.manager_user).copy_plan_to_next_month(MONTH)
         self.assertEqual((result["created"], result["copied"], result["closed"]), (0, 0, 2))
         self.assertEqual(self._line(december, self.leads).target, 6)
