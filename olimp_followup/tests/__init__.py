@@ -11,3 +11,4 @@ from . import test_translation
 from . import test_multi_company
 from . import test_access_matrix
 from . import test_bad_input
+from . import test_held_meetings
