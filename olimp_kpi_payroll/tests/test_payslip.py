@@ -7,8 +7,10 @@ from odoo.tests import Form, new_test_user, tagged
 EFFICIENCY = 491970 / 500000 * 100
 TARGET_BONUS = 50000.0
 BONUS = 49197.0
-# Payroll runs on the last day of the month: the payslip form proposes that month.
+# Payroll runs on the last day of the month: the payslip form proposes that month; the month's scorecard is
+# closed by a team leader the next morning, once the month is over (or, earlier, by a KPI administrator's choice).
 PAY_DAY = "2026-11-30"
+CLOSING = "2026-12-01 08:00:00"
 
 
 @tagged("post_install", "-at_install")
@@ -57,7 +59,8 @@ class TestPayslipEfficiency(OlimpKpiCase):
         )
 
     def _close_scorecard(self):
-        self.scorecard.with_user(self.manager_user).action_close()
+        with freeze_time(CLOSING):
+            self.scorecard.with_user(self.manager_user).action_close()
         self.assertEqual(self.scorecard.state, "closed")
         self.assertAlmostEqual(self.scorecard.efficiency, EFFICIENCY)
 
@@ -126,9 +129,24 @@ class TestPayslipEfficiency(OlimpKpiCase):
         payslip.compute_sheet()
         self.assertEqual(self._efficiency_inputs(payslip).amount, 0.0, "an open scorecard does not count")
         self.assertEqual(payslip.get_salary_line_total("OLIMP_KPI_BONUS"), 0.0)
+        # Not a silent 0: the payslip says which month has no closed scorecard.
+        self.assertIn("No closed KPI scorecard for November 2026", payslip.olimp_efficiency_warning)
         self._close_scorecard()
+        payslip.invalidate_recordset(["olimp_efficiency_warning"])
+        self.assertFalse(payslip.olimp_efficiency_warning)
         payslip.compute_sheet()
         self._assert_bonus(payslip)
+
+    def test_a_period_with_an_open_month_says_so(self):
+        self._close_scorecard()
+        payslip = self._november_payslip()
+        payslip.write({"date_from": "2026-10-01"})
+        self.assertIn(
+            "No closed KPI scorecard for October 2026: the KPI efficiency is that of November 2026 only",
+            payslip.olimp_efficiency_warning,
+        )
+        view = self.env["hr.payslip"].get_view(self.env.ref("payroll.hr_payslip_view_form").id, "form")["arch"]
+        self.assertIn("olimp_efficiency_warning", view)
 
     def test_no_target_bonus_no_bonus_line(self):
         self._close_scorecard()
@@ -146,6 +164,7 @@ class TestPayslipEfficiency(OlimpKpiCase):
         self.assertAlmostEqual(employee.olimp_get_efficiency("2026-11-01", "2026-11-30"), EFFICIENCY)
         # A quarter averages its closed months: October and December have no closed scorecard.
         self.assertAlmostEqual(employee.olimp_get_efficiency("2026-10-01", "2026-12-31"), EFFICIENCY)
+        self.assertIsNone(employee.olimp_get_efficiency("2026-10-01", "2026-10-31"), "no closed month: no figure")
 
     def test_auto_installed(self):
         module = self.env["ir.module.module"].search([("name", "=", "olimp_kpi_payroll")])
