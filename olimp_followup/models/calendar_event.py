@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.addons.olimp_kpi.models.olimp_kpi_catalogue import normalized_domain
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
@@ -99,7 +98,4 @@ class CalendarEvent(models.Model):
                 "new": {"domain": MEETINGS_DOMAIN if undo else HELD_MEETINGS_DOMAIN},
             }
         }
-        kpi = self.env.ref(MEETINGS_KPI, raise_if_not_found=False)
-        if kpi and normalized_domain(kpi.sudo().domain) == normalized_domain(changes[MEETINGS_KPI]["new"]["domain"]):
-            return {MEETINGS_KPI: "updated"}
         return self.env["olimp.kpi"]._olimp_upgrade_catalogue(changes)

@@ -12,3 +12,4 @@ from . import test_multi_company
 from . import test_access_matrix
 from . import test_bad_input
 from . import test_held_meetings
+from . import test_rule_domain

@@ -83,7 +83,7 @@ class TestHeldMeetings(FollowupCase):
         self.meetings.domain = MEETINGS_DOMAIN
         self.assertEqual(Event._olimp_count_held_meetings_only(), {"olimp_kpi.kpi_meetings": "updated"})
         self.assertEqual(self.meetings.domain, HELD_MEETINGS_DOMAIN)
-        self.assertEqual(Event._olimp_count_held_meetings_only(), {"olimp_kpi.kpi_meetings": "updated"})
+        self.assertEqual(Event._olimp_count_held_meetings_only(), {"olimp_kpi.kpi_meetings": "up to date"})
         self.assertEqual(Event._olimp_count_held_meetings_only(undo=True), {"olimp_kpi.kpi_meetings": "updated"})
         self.assertEqual(self.meetings.domain, MEETINGS_DOMAIN)
         self.meetings.domain = '[("partner_ids.partner_share", "=", True), ("duration", ">", 0.5)]'

@@ -48,6 +48,8 @@ def _literal_problem(env, text):
             "a comma is missing (near “%(near)s”).",
             near=source[max(0, offset - 15) : offset + 15].strip() or source[:30],
         )
+    if not isinstance(tree.body, ast.List | ast.Tuple):
+        return env._('The conditions must be a list in square brackets, e.g. [("state", "=", "sale")].')
     for node in ast.walk(tree):
         if isinstance(node, LITERAL_NODES):
             continue
@@ -61,8 +63,6 @@ def _literal_problem(env, text):
             "context_today().",
             code=ast.get_source_segment(source, node) or source,
         )
-    if not isinstance(tree.body, ast.List | ast.Tuple):
-        return env._('The conditions must be a list in square brackets, e.g. [("state", "=", "sale")].')
     return None
 
 

@@ -113,8 +113,8 @@ class OlimpKpi(models.Model):
     @api.model
     def _olimp_upgrade_catalogue(self, changes=None):
         """Give the catalogue KPIs of ``changes`` (default: :data:`CATALOGUE_1_2`) their corrected definition,
-        where they still have the old one. Returns ``{xml id: "updated" | "changed by the user" | "missing"}``,
-        and logs the KPIs left alone."""
+        where they still have the old one. Returns ``{xml id: "updated" | "up to date" | "changed by the user" |
+        "missing"}``, and logs the KPIs left alone."""
         changes = CATALOGUE_1_2 if changes is None else changes
         result = {}
         Kpi = self.sudo().with_context(active_test=False)
@@ -122,6 +122,11 @@ class OlimpKpi(models.Model):
             kpi = Kpi.env.ref(xmlid, raise_if_not_found=False)
             if not kpi:
                 result[xmlid] = "missing"
+                continue
+            new = dict(change["new"])
+            description = new.pop("description", None)
+            if self._olimp_same_definition(kpi, new):
+                result[xmlid] = "up to date"
                 continue
             if not self._olimp_same_definition(kpi, change["old"]):
                 _logger.warning(
@@ -133,8 +138,6 @@ class OlimpKpi(models.Model):
                 )
                 result[xmlid] = "changed by the user"
                 continue
-            new = dict(change["new"])
-            description = new.pop("description", None)
             values = {fname: self._olimp_catalogue_value(fname, value) for fname, value in new.items()}
             if description and (kpi.with_context(lang="en_US").description or "") == change.get("old_description"):
                 values["description"] = description

@@ -15,3 +15,4 @@ from . import test_translation
 from . import test_multi_company
 from . import test_numbers
 from . import test_close
+from . import test_catalogue_upgrade
