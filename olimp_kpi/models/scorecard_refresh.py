@@ -53,7 +53,9 @@ LINE_INPUTS = [
     "yellow_from",
     "green_from",
 ]
-LINE_RESULTS = [
+# Every line has the first ones; the others are those of ratios and balances, written apart (for the few lines
+# where they change) so that the statement that rewrites thousands of lines carries no column of zeros.
+LINE_CORE_RESULTS = [
     ("actual", "float8"),
     ("previous_actual", "float8"),
     ("trend_reference", "float8"),
@@ -62,12 +64,15 @@ LINE_RESULTS = [
     ("zone", "varchar"),
     ("trend", "varchar"),
     ("score", "float8"),
+]
+LINE_OTHER_RESULTS = [
     ("is_ratio", "bool"),
     ("numerator_actual", "float8"),
     ("denominator_actual", "float8"),
     ("actual_overdue", "float8"),
     ("measured_on", "date"),
 ]
+LINE_RESULTS = LINE_CORE_RESULTS + LINE_OTHER_RESULTS
 LineRow = namedtuple("LineRow", LINE_INPUTS + [name for name, __ in LINE_RESULTS])
 LineResult = namedtuple("LineResult", [name for name, __ in LINE_RESULTS])
 LINE_RESULT_FIELDS = [name for name, __ in LINE_RESULTS]
@@ -100,32 +105,48 @@ MonthContext = namedtuple("MonthContext", "tz_name today over running elapsed to
 Measure = namedtuple("Measure", "current previous overdue record_ids")
 
 
-def pg_array(values):
+def _quote(value):
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# How each PostgreSQL array type writes its values in an array literal (None is NULL).
+ARRAY_ITEM = {
+    "int4": str,
+    "float8": repr,
+    "varchar": _quote,
+    "text": _quote,
+    "bool": lambda value: "t" if value else "f",
+    "date": lambda value: value.isoformat(),
+}
+
+
+def pg_array(values, kind=None):
     """One PostgreSQL array literal (``'{1,2.5,"red",NULL}'``) for numbers, dates, booleans and plain words.
 
     psycopg2 sends a Python list as ``ARRAY[v1, v2, ...]``: one expression per value for the server to parse and
     plan, which for the 8,000 lines of 1,000 scorecards cost more than the update itself. A single literal is read
-    by the array input function in one go.
+    by the array input function in one go. ``kind`` (a key of :data:`ARRAY_ITEM`) says how to write the values; by
+    default it is guessed value by value.
     """
-    items = [
-        "NULL"
-        if value is None
-        else ("t" if value else "f")
-        if isinstance(value, bool)
-        else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        if isinstance(value, str)
-        else value.isoformat()
-        if hasattr(value, "isoformat")
-        else repr(value)
-        for value in values
-    ]
-    return "{" + ",".join(items) + "}"
+    item = ARRAY_ITEM.get(kind) or _guess_item
+    return "{" + ",".join("NULL" if value is None else item(value) for value in values) + "}"
+
+
+def _guess_item(value):
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return _quote(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return repr(value)
 
 
 class Definition:
-    """What the refresh needs of one KPI: its specs (its own, or its ratio's operands) by KPI id."""
+    """What the refresh needs of one KPI: its specs (its own, or its ratio's operands) by KPI id; ``computable``
+    and ``balance`` are set once its specs are known (see :meth:`ScorecardRefresh._definitions`)."""
 
-    __slots__ = ("kpi_id", "ratio", "operands", "specs", "employee_based")
+    __slots__ = ("kpi_id", "ratio", "operands", "specs", "employee_based", "computable", "balance")
 
     def __init__(self, kpi_id, ratio, operands):
         self.kpi_id = kpi_id
@@ -133,17 +154,13 @@ class Definition:
         self.operands = operands  # KPI ids: (itself,) or (numerator, denominator)
         self.specs = {}
         self.employee_based = {}
+        self.computable = False
+        self.balance = False  # measures a state (a balance, or a ratio with a balance in it)
 
-    @property
-    def computable(self):
-        return all(self.specs.get(operand) for operand in self.operands)
-
-    def balance(self, operand):
-        return self.specs[operand].balance
-
-    @property
-    def any_balance(self):
-        return any(spec.balance for spec in self.specs.values() if spec)
+    def settle(self):
+        specs = [self.specs.get(operand) for operand in self.operands]
+        self.computable = all(specs) and len(specs) == (2 if self.ratio else 1)
+        self.balance = any(spec.balance for spec in specs if spec)
 
 
 class ScorecardRefresh:
@@ -218,42 +235,41 @@ class ScorecardRefresh:
         self.env.flush_all()
         # Locking and reading go together; lines are read as plain rows: thousands of them go through a few lines
         # of arithmetic, where the ORM's per-field access would cost more than the queries.
-        cards = self._lock_open(list(scorecard_ids))
+        cards, lines = self._lock_open(list(scorecard_ids))
         if not cards:
             return Scorecard
         card_ids = [card.id for card in cards]
-        columns = SQL(", ").join(SQL.identifier(name) for name in LineRow._fields)
-        lines = [
-            LineRow(*row)
-            for row in self.env.execute_query(
-                SQL("SELECT %s FROM olimp_kpi_scorecard_line WHERE scorecard_id = ANY(%s)", columns, card_ids)
-            )
-        ]
         now = fields.Datetime.now()
         contexts = self._month_contexts(cards, now)
         definitions = self._definitions(lines)
         previous_lines, previous_efficiency = self._previous(cards)
         measures = self._collect(cards, lines, definitions, previous_lines, contexts, now, store_records)
 
-        line_rows, record_rows, scorecard_rows = [], [], []
+        core_rows, other_rows, record_rows, scorecard_rows = [], [], [], []
         lines_of = defaultdict(list)
         for line in lines:
             lines_of[line.scorecard_id].append(line)
         # Month by month: a scorecard refreshed in this run is the previous month of the next one.
+        core = slice(len(LINE_INPUTS), len(LINE_INPUTS) + len(LINE_CORE_RESULTS))
+        other = slice(core.stop, None)
+        split = len(LINE_CORE_RESULTS)
         for card in sorted(cards, key=lambda card: card.date_from):
             context = contexts[card.company_id, card.date_from]
+            next_month = periods.next_month_start(card.date_from)
             judged = []
             for line in lines_of[card.id]:
                 previous = previous_lines.get((card.employee_id, card.date_from, line.kpi_id))
                 new, records = self._line_result(card, line, definitions.get(line.kpi_id), previous, measures, context)
-                previous_lines[card.employee_id, periods.next_month_start(card.date_from), line.kpi_id] = new.actual
+                previous_lines[card.employee_id, next_month, line.kpi_id] = new.actual
                 judged.append((line, new))
-                if new != LineResult(*line[len(LINE_INPUTS) :]):
-                    line_rows.append((line.id, *new))
+                if new[:split] != line[core]:
+                    core_rows.append((line.id, *new[:split]))
+                if new[split:] != line[other]:
+                    other_rows.append((line.id, *new[split:]))
                 if records is not None:
                     record_rows.append((line.id, *records))
             scorecard_rows.append(self._scorecard_result(card, judged, previous_efficiency, context))
-        self._write(line_rows, scorecard_rows, now)
+        self._write(core_rows, other_rows, scorecard_rows, now)
         self._write_records(record_rows, now)
         return Scorecard.browse(card_ids)
 
@@ -276,7 +292,7 @@ class ScorecardRefresh:
             reference, basis = line.trend_reference, line.trend_basis
         else:
             values = [measures.get((card.id, operand)) for operand in definition.operands]
-            measured = context.today if definition.any_balance else line.measured_on
+            measured = context.today if definition.balance else line.measured_on
             if definition.ratio:
                 numerator, denominator = values[0].current, values[1].current
                 ratio = scoring.ratio(numerator, denominator)
@@ -288,7 +304,7 @@ class ScorecardRefresh:
                 numerator = denominator = 0.0
                 if previous is None:
                     previous = values[0].previous
-            prorate = context.running and not definition.ratio and not definition.any_balance
+            prorate = context.running and not definition.ratio and not definition.balance
             reference, basis = scoring.trend_reference(previous, prorate, context.elapsed, context.total)
             if values[0].record_ids is not None:
                 records = (values[0].record_ids, values[1].record_ids if definition.ratio else None)
@@ -303,27 +319,28 @@ class ScorecardRefresh:
             measurable,
         )
         compared = None if basis == scoring.BASIS_NONE else reference
+        # In the order of LINE_RESULTS (a plain tuple: thousands of them).
         new = LineResult(
-            actual=actual,
-            previous_actual=previous if previous is not None else (line.previous_actual or 0.0),
-            trend_reference=compared or 0.0,
-            trend_basis=basis,
-            completion=result.completion,
-            zone=result.zone,
-            trend=scoring.trend(actual, compared),
-            score=result.score,
-            is_ratio=bool(definition and definition.ratio) if line.kind == "quantitative" else False,
-            numerator_actual=numerator or 0.0,
-            denominator_actual=denominator or 0.0,
-            actual_overdue=overdue or 0.0,
-            measured_on=measured,
+            actual,
+            previous if previous is not None else (line.previous_actual or 0.0),
+            compared or 0.0,
+            basis,
+            result.completion,
+            result.zone,
+            scoring.trend(actual, compared),
+            result.score,
+            bool(definition and definition.ratio) if line.kind == "quantitative" else False,
+            numerator or 0.0,
+            denominator or 0.0,
+            overdue or 0.0,
+            measured,
         )
         return new, records
 
     @staticmethod
     def _frozen(line, definition, context):
         """A balance measured within its month, which is over: never measured again."""
-        return bool(context.over and line.measured_on and definition.any_balance)
+        return bool(context.over and line.measured_on and definition.balance)
 
     def _scorecard_result(self, card, judged, previous_efficiency, context):
         summary = scoring.summary((line.weight or 0.0, new.score, new.zone) for line, new in judged)
@@ -359,13 +376,15 @@ class ScorecardRefresh:
         )
 
     def _lock_open(self, ids):
-        """Lock and read the open scorecards among ``ids``; skip those another worker holds or changed meanwhile.
+        """Lock and read the open scorecards among ``ids`` and their lines; skip those another worker holds or
+        changed meanwhile. Returns ``(cards, lines)``.
 
         ``SKIP LOCKED`` leaves scorecards being refreshed or closed by a concurrent transaction to it. A row that
         such a transaction changed and committed after this one began cannot be locked in REPEATABLE READ (a
         serialization failure): it was just refreshed or closed, so it is skipped too, one savepoint per row on
         that rare path.
         """
+        columns = SQL(", ").join(SQL.identifier(name) for name in LineRow._fields)
 
         def lock(some_ids):
             query = SQL(
@@ -377,30 +396,37 @@ class ScorecardRefresh:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(query, log_exceptions=False)
                 locked = [CardRow(*row) for row in self.env.cr.fetchall()]
+                lines = []
                 if locked:
-                    # Their lines too: a line another transaction changed (e.g. its floor) and committed after this
-                    # one began could not be updated later; found now, its scorecard is skipped. Writers lock the
-                    # scorecard before its lines (see _check_open), so nobody else holds these lines now.
+                    # Their lines too, read as they are locked: a line another transaction changed (e.g. its floor)
+                    # and committed after this one began could not be updated later; found now, its scorecard is
+                    # skipped. Writers lock the scorecard before its lines (see _check_open), so nobody else holds
+                    # these lines now.
                     self.env.cr.execute(
                         SQL(
-                            "SELECT id FROM olimp_kpi_scorecard_line WHERE scorecard_id = ANY(%s) "
+                            "SELECT %s FROM olimp_kpi_scorecard_line WHERE scorecard_id = ANY(%s) "
                             "ORDER BY id FOR NO KEY UPDATE",
+                            columns,
                             [card.id for card in locked],
                         ),
                         log_exceptions=False,
                     )
-                return locked
+                    lines = [LineRow(*row) for row in self.env.cr.fetchall()]
+                return locked, lines
 
         try:
             return lock(ids)
         except psycopg2.errors.SerializationFailure:
-            locked = []
+            cards, lines = [], []
             for scorecard_id in ids:
                 try:
-                    locked += lock([scorecard_id])
+                    some_cards, some_lines = lock([scorecard_id])
                 except psycopg2.errors.SerializationFailure:
                     _logger.info("Scorecard %s changed by a concurrent transaction: not refreshed", scorecard_id)
-            return locked
+                    continue
+                cards += some_cards
+                lines += some_lines
+            return cards, lines
 
     def _month_contexts(self, cards, now):
         """``{(company id, month): MonthContext}``: where each month stands in its company's time zone."""
@@ -441,9 +467,9 @@ class ScorecardRefresh:
                         specs[operand.id] = None
                 definition.specs[operand.id] = specs[operand.id]
                 definition.employee_based[operand.id] = operand.user_field_id.relation == "hr.employee"
-            if not definition.computable or len(definition.operands) != (2 if definition.ratio else 1):
+            definition.settle()
+            if not definition.computable:
                 self.uncomputable.add(kpi.id)
-                definition.specs = {}
             definitions[kpi.id] = definition
         return definitions
 
@@ -494,18 +520,22 @@ class ScorecardRefresh:
                 previous_of,
                 records_for,
             )
-            for key, subject_of in members.items():
+            for spec in specs:
+                key = spec.key
                 values = values_of[key]
                 from_data = previous_of[key]
-                for card, subject in subject_of.items():
+                records = key in records_for
+                overdue = bool(spec.due_field)
+                for card, subject in members[key].items():
                     if not subject:
-                        result[card.id, key] = Measure(0.0, None, 0.0, [] if key in records_for else None)
+                        result[card.id, key] = Measure(0.0, None, 0.0, [] if records else None)
                         continue
+                    company = card.company_id
                     result[card.id, key] = Measure(
-                        current=values.value(subject, card.company_id),
-                        previous=values.value(subject, card.company_id, "previous") if subject in from_data else None,
-                        overdue=values.value(subject, card.company_id, "overdue"),
-                        record_ids=values.record_ids(subject, card.company_id) if key in records_for else None,
+                        values.value(subject, company),
+                        values.value(subject, company, "previous") if subject in from_data else None,
+                        values.value(subject, company, "overdue") if overdue else 0.0,
+                        values.record_ids(subject, company) if records else None,
                     )
         return result
 
@@ -531,34 +561,34 @@ class ScorecardRefresh:
                 previous_lines[employee_id, month, kpi_id] = actual or 0.0
         return previous_lines, previous_efficiency
 
-    def _update(self, table, key_columns, rows, now, where=None):
+    def _update(self, table, key_columns, rows, now, where=None, extra=None):
         """``UPDATE table SET column = v.column, ... FROM unnest(<one array per column>)``: one statement for
-        all rows. ``key_columns`` are ``(name, type)`` pairs after the id."""
-        columns = [pg_array(column) for column in zip(*rows, strict=True)]
-        names = ["id", *(name for name, __ in key_columns)]
-        types = ["int4", *(kind for __, kind in key_columns)]
+        all rows. ``key_columns`` are ``(name, type)`` pairs after the id; ``extra`` more assignments (SQL)."""
+        columns = [("id", "int4"), *key_columns]
+        arrays = [
+            SQL("%s::%s", pg_array(values, kind), ARRAY_TYPES[kind])
+            for values, (__, kind) in zip(zip(*rows, strict=True), columns, strict=True)
+        ]
+        sets = [SQL("%s = v.%s", SQL.identifier(name), SQL.identifier(name)) for name, __ in key_columns]
+        sets += [SQL("write_uid = %s", self.env.uid), SQL("write_date = %s", now), *(extra or [])]
         self.env.cr.execute(
             SQL(
-                """UPDATE %(table)s AS target SET %(sets)s, write_uid = %(uid)s, write_date = %(now)s
+                """UPDATE %(table)s AS target SET %(sets)s
                      FROM unnest(%(arrays)s) AS v(%(names)s)
                     WHERE target.id = v.id %(where)s""",
                 table=SQL.identifier(table),
-                sets=SQL(", ").join(
-                    SQL("%s = v.%s", SQL.identifier(name), SQL.identifier(name)) for name, __ in key_columns
-                ),
-                uid=self.env.uid,
-                now=now,
-                arrays=SQL(", ").join(
-                    SQL("%s::%s", column, ARRAY_TYPES[kind]) for column, kind in zip(columns, types, strict=True)
-                ),
-                names=SQL(", ").join(SQL.identifier(name) for name in names),
+                sets=SQL(", ").join(sets),
+                arrays=SQL(", ").join(arrays),
+                names=SQL(", ").join(SQL.identifier(name) for name, __ in columns),
                 where=where or SQL(),
             )
         )
 
-    def _write(self, line_rows, scorecard_rows, now):
-        if line_rows:
-            self._update("olimp_kpi_scorecard_line", LINE_RESULTS, line_rows, now)
+    def _write(self, core_rows, other_rows, scorecard_rows, now):
+        if core_rows:
+            self._update("olimp_kpi_scorecard_line", LINE_CORE_RESULTS, core_rows, now)
+        if other_rows:
+            self._update("olimp_kpi_scorecard_line", LINE_OTHER_RESULTS, other_rows, now)
         if scorecard_rows:
             self._update(
                 "olimp_kpi_scorecard",
@@ -566,13 +596,7 @@ class ScorecardRefresh:
                 scorecard_rows,
                 now,
                 where=SQL("AND target.state = 'open'"),
-            )
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE olimp_kpi_scorecard SET refreshed_on = %s WHERE id = ANY(%s) AND state = 'open'",
-                    now,
-                    [row[0] for row in scorecard_rows],
-                )
+                extra=[SQL("refreshed_on = %s", now)],
             )
         self.env["olimp.kpi.scorecard.line"].invalidate_model(LINE_RESULT_FIELDS + ["write_uid", "write_date"])
         self.env["olimp.kpi.scorecard"].invalidate_model(SCORECARD_RESULT_FIELDS + ["write_uid", "write_date"])
@@ -593,7 +617,10 @@ class ScorecardRefresh:
                      FROM unnest(%s::int4[], %s::text[], %s::text[]) AS v(id, record_ids, denominator_ids)
                     WHERE line.id = v.id""",
                 now,
-                *(pg_array(column) for column in zip(*rows, strict=True)),
+                *(
+                    pg_array(column, kind)
+                    for column, kind in zip(zip(*rows, strict=True), ("int4", "text", "text"), strict=True)
+                ),
             )
         )
         self.env["olimp.kpi.scorecard.line"].invalidate_model(RECORD_FIELDS)

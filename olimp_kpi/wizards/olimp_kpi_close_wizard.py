@@ -20,8 +20,10 @@ class OlimpKpiCloseWizard(models.TransientModel):
     _name = "olimp.kpi.close.wizard"
     _description = "Close KPI Scorecards"
 
-    month = fields.Date(help="With a sales team: close that team's scorecards of this month.")
-    team_id = fields.Many2one(comodel_name="crm.team", string="Sales Team")
+    month = fields.Date(help="Close the open scorecards of this month that you may close.")
+    team_id = fields.Many2one(
+        comodel_name="crm.team", string="Sales Team", help="Only this team's scorecards; leave empty for all yours."
+    )
     scorecard_ids = fields.Many2many(
         comodel_name="olimp.kpi.scorecard",
         string="Scorecards",
@@ -45,16 +47,13 @@ class OlimpKpiCloseWizard(models.TransientModel):
 
     @api.depends("month", "team_id")
     def _compute_scorecard_ids(self):
-        for wizard in self:
-            if wizard.month and wizard.team_id:
-                wizard.scorecard_ids = self.env["olimp.kpi.scorecard"].search(
-                    [
-                        ("date_from", "=", periods.month_start(wizard.month)),
-                        ("team_id", "=", wizard.team_id.id),
-                        ("state", "=", "open"),
-                    ]
-                )
+        for wizard in self.filtered("month"):
+            domain = [("date_from", "=", periods.month_start(wizard.month)), ("state", "=", "open")]
+            if wizard.team_id:
+                domain.append(("team_id", "=", wizard.team_id.id))
+            wizard.scorecard_ids = self.env["olimp.kpi.scorecard"].search(domain)
 
+    @api.depends_context("uid")
     def _compute_is_admin(self):
         self.is_admin = self.env.user.has_group("olimp_kpi.group_kpi_admin")
 

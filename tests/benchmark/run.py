@@ -5,7 +5,9 @@
 
 What one run measures, on one database and one month (the last month of the generated data):
 
-1. our refresh of all the month's scorecards (8 KPIs) with ``olimp.kpi.scorecard.action_refresh()``;
+1. our refresh of all the month's scorecards (8 KPIs) with ``olimp.kpi.scorecard.action_refresh()``; the month
+   before has its scorecards, closed (made and closed once, in the set-up), so that the trend reads their frozen
+   figures, as it does in a company that closes its months;
 2. the same 8 measures computed by ``gamification``: one goal definition per KPI (same model, date field, user
    field, domain; ``count`` or ``sum``; batch mode), one challenge over the same users and month, goals computed
    with ``gamification.goal.update_goal()``, the method the challenge cron runs on them; then the cron's own path,
@@ -22,6 +24,7 @@ speed comparison is one of equal work.
 """
 
 import argparse
+import ast
 import datetime
 import gc
 import json
@@ -131,6 +134,13 @@ class Bench:
         self.setup_times = {}
         if existing < len(self.scorecards):
             self.setup_times["olimp: generate scorecards"] = time.perf_counter() - started
+        # The month before, closed: its figures are the trend's previous month.
+        previous = Scorecard.generate(generate.add_months(self.month, -1), self.employees)
+        todo = previous.filtered(lambda sc: sc.state == "open")
+        if todo:
+            started = time.perf_counter()
+            todo.action_close()
+            self.setup_times["olimp: close the month before (with the records counted)"] = time.perf_counter() - started
         self.users = self.employees.user_id
         self.definitions = self._definitions()
         self.challenge, elapsed = self._challenge()
@@ -206,8 +216,9 @@ class Bench:
                         "monetary": kpi.unit == "amount",
                         "model_id": kpi.model_id.id,
                         "field_id": kpi.measure_field_id.id if kpi.aggregation == "sum" else False,
-                        "field_date_id": kpi.date_field_id.id,
-                        "domain": kpi.domain,
+                        # A balance is not the records of the month: its date bound goes into the conditions.
+                        "field_date_id": kpi.date_field_id.id if kpi.period_mode == "flow" else False,
+                        "domain": self._goal_domain(kpi),
                         "condition": kpi.direction,
                         "batch_mode": True,
                         "batch_distinctive_field": kpi.user_field_id.id,
@@ -216,6 +227,18 @@ class Bench:
                 )
             definitions[kpi.id] = definition
         return definitions
+
+    def _goal_domain(self, kpi, prefix=()):
+        """The KPI's conditions for gamification, with the bounds our engine adds to them: a balance counts the
+        records dated up to the month's end (gamification's date field would take the month's only), and a KPI
+        that counts only what has happened leaves out the records dated after now."""
+        domain = [*prefix, *ast.literal_eval(kpi.domain or "[]")]
+        field = kpi.date_field_id
+        if field and kpi.period_mode == "balance":
+            domain.append((field.name, "<", generate.add_months(self.month, 1).isoformat()))
+        if field and kpi.exclude_future and self.month_end >= datetime.date.today():
+            domain.append((field.name, "<", datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")))
+        return repr(domain)
 
     def _challenge(self):
         """A challenge over the benchmark users for the benchmark month (period 'once' with the month's dates)."""
@@ -254,7 +277,10 @@ class Bench:
         self.env.cr.execute(
             SQL(
                 """UPDATE olimp_kpi_scorecard_line
-                      SET actual = 0, previous_actual = 0, completion = 0, score = 0, zone = 'none', trend = 'flat'
+                      SET actual = 0, previous_actual = 0, completion = 0, score = 0, zone = 'none', trend = 'flat',
+                          trend_reference = 0, trend_basis = 'none', numerator_actual = 0, denominator_actual = 0,
+                          actual_overdue = 0, measured_on = NULL, record_ids = NULL, denominator_record_ids = NULL,
+                          records_stored_on = NULL
                     WHERE scorecard_id = ANY(%s)""",
                 scorecards.ids,
             )
@@ -263,7 +289,8 @@ class Bench:
             SQL(
                 """UPDATE olimp_kpi_scorecard
                       SET efficiency = 0, counted_line_count = 0, red_count = 0, yellow_count = 0, green_count = 0,
-                          previous_efficiency = 0, efficiency_trend = 'flat', refreshed_on = NULL
+                          previous_efficiency = 0, efficiency_trend = 'flat', refreshed_on = NULL,
+                          efficiency_reference = 0, trend_basis = 'none', working_days = 0, elapsed_working_days = 0
                     WHERE id = ANY(%s)""",
                 scorecards.ids,
             )
@@ -386,10 +413,11 @@ class Bench:
         try:
             with self.env.cr.savepoint():
                 for kpi in self.kpis:
+                    domain = self._goal_domain(kpi)
                     self.definitions[kpi.id].write(
                         {
                             "batch_mode": False,
-                            "domain": f"[({kpi.user_field_id.name!r}, '=', user.id)] + {kpi.domain}",
+                            "domain": f"[({kpi.user_field_id.name!r}, '=', user.id)] + {domain}",
                         }
                     )
                 goals = self.env["gamification.goal"].browse(goal_ids)

@@ -100,7 +100,7 @@ export class ScorecardScreen extends Component {
         const card = this.scorecard;
         if (card.trend_basis === "prorated") {
             return _t(
-                "Month so far: counts and sums are compared with the previous month pro-rated to the %(elapsed)s of %(total)s working days elapsed; balances, ratios and checklists with the previous month's figure.",
+                "Month so far: counts and sums are compared with the previous month pro-rated to the working days elapsed (%(elapsed)s of %(total)s); balances, ratios and checklists with the previous month's figure.",
                 { elapsed: card.elapsed_working_days, total: card.working_days }
             );
         }
