@@ -40,7 +40,7 @@ class OlimpKpiCloseWizard(models.TransientModel):
         string="Close Before the Month Has Ended",
         help="KPI administrators only: freeze a month that is still running (its later records will not count).",
     )
-    is_admin = fields.Boolean(compute="_compute_is_admin")
+    is_admin = fields.Boolean(default=lambda self: self.env.user.has_group("olimp_kpi.group_kpi_admin"), readonly=True)
     summary = fields.Html(compute="_compute_check", sanitize=False)
     blockers = fields.Html(compute="_compute_check", sanitize=False)
     ready_count = fields.Integer(compute="_compute_check")
@@ -53,14 +53,14 @@ class OlimpKpiCloseWizard(models.TransientModel):
                 domain.append(("team_id", "=", wizard.team_id.id))
             wizard.scorecard_ids = self.env["olimp.kpi.scorecard"].search(domain)
 
-    @api.depends_context("uid")
-    def _compute_is_admin(self):
-        self.is_admin = self.env.user.has_group("olimp_kpi.group_kpi_admin")
+    def _is_admin(self):
+        # Checked on the server: the form's flag only shows the option.
+        return self.env.user.has_group("olimp_kpi.group_kpi_admin")
 
     def _ready_and_blocked(self):
         scorecards = self.scorecard_ids.filtered(lambda sc: sc.state == "open")
         blockers = scorecards.get_close_blockers(
-            close_early=self.close_early and self.is_admin, unanswered_as_no=self.unanswered_as_no
+            close_early=self.close_early and self._is_admin(), unanswered_as_no=self.unanswered_as_no
         )
         blocked = scorecards.browse(list(blockers))
         return scorecards - blocked, blocked, blockers
@@ -89,7 +89,9 @@ class OlimpKpiCloseWizard(models.TransientModel):
             self.env._("%(month)s: %(count)s", month=labels[month], count=count)
             for month, count in sorted(months.items())
         ]
-        if ready:
+        if not self.scorecard_ids.filtered(lambda sc: sc.state == "open"):
+            text = self.env._("There is no open scorecard to close here.")
+        elif ready:
             text = self.env._(
                 "Closing %(count)s scorecards (%(months)s) freezes their plans, actuals, answers and efficiency, "
                 "with the records counted and the evidence beside each answer.",
@@ -119,7 +121,7 @@ class OlimpKpiCloseWizard(models.TransientModel):
         ready, blocked, __ = self._ready_and_blocked()
         if not ready:
             raise UserError(self.env._("No scorecard is ready to close: see what is missing in the dialog."))
-        ready._close(close_early=self.close_early and self.is_admin, unanswered_as_no=self.unanswered_as_no)
+        ready._close(close_early=self.close_early and self._is_admin(), unanswered_as_no=self.unanswered_as_no)
         message = self.env._("%(count)s scorecards closed.", count=len(ready))
         if blocked:
             message += " " + self.env._("%(count)s not ready stay open.", count=len(blocked))
