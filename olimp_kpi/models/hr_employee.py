@@ -1,3 +1,4 @@
+import contextlib
 from datetime import date, datetime
 
 from babel.dates import format_date
@@ -162,11 +163,12 @@ class HrEmployee(models.Model):
             return value.date()
         if isinstance(value, date):
             return value
-        try:
-            if isinstance(value, str):
-                return date.fromisoformat(value[:10])
-        except ValueError:
-            pass
+        day = None
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                day = date.fromisoformat(value[:10])
+        if day:
+            return day
         raise UserError(
             self.env._("“%(value)s” is not a date: give a date, or a text such as 2026-12-31.", value=value)
         )

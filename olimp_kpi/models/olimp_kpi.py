@@ -231,7 +231,6 @@ class OlimpKpi(models.Model):
     )
     due_date_field_id = fields.Many2one(
         comodel_name="ir.model.fields",
-        string="Due Date Field",
         ondelete="set null",
         domain="[('model_id', '=', model_id), ('ttype', 'in', ('date', 'datetime')), ('store', '=', True)]",
         help="Balance KPIs: the part of the balance due before the day it is measured is shown as overdue, e.g. "
