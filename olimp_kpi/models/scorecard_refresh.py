@@ -33,7 +33,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..engine import periods, scoring
-from ..engine.collector import Collector, Period, Split
+from ..engine.collector import RECORD_IDS, Collector, Period, Split
 
 _logger = logging.getLogger(__name__)
 
@@ -187,7 +187,13 @@ class ScorecardRefresh:
             for spec in groupby
         ]
         query.groupby = SQL(", ").join(terms)
-        aggregate_terms = [Source._read_group_select(spec, query) for spec in aggregates]
+        aggregate_terms = [
+            # The ids counted need no order (ARRAY_AGG of _read_group sorts each group): they are sorted once.
+            SQL("ARRAY_AGG(%s)", Source._field_to_sql(Source._table, "id", query))
+            if spec == RECORD_IDS
+            else Source._read_group_select(spec, query)
+            for spec in aggregates
+        ]
         return self.env.execute_query(query.select(*terms, *aggregate_terms))
 
     def _convert(self, amount, currency_id, company_id, month):
