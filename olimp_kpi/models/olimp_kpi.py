@@ -96,19 +96,23 @@ def _term_problem(model, term):
     parts = path.split(".")
     for index, name in enumerate(parts):
         field = current._fields.get(name)
-        description = env["ir.model"]._get(current._name).name or current._name
         if field is None:
-            return env._("%(model)s has no field “%(field)s”.", model=description, field=name)
+            return env._("%(model)s has no field “%(field)s”.", model=_model_name(current), field=name)
         if index < len(parts) - 1:
             if not field.relational:
                 return env._(
                     "“%(field)s” of %(model)s does not link to other records: “%(path)s” cannot go through it.",
                     field=name,
-                    model=description,
+                    model=_model_name(current),
                     path=path,
                 )
             current = env[field.comodel_name]
     return None
+
+
+def _model_name(model):
+    """The name users know a model by (e.g. Lead/Opportunity), for messages."""
+    return model.env["ir.model"]._get(model._name).name or model._name
 
 
 def compile_domain(model, text):

@@ -254,7 +254,7 @@ class ScorecardRefresh:
         previous_lines, previous_efficiency = self._previous(cards)
         measures = self._collect(cards, lines, definitions, previous_lines, contexts, now, store_records)
 
-        core_rows, other_rows, record_rows, scorecard_rows = [], [], [], []
+        core_rows, full_rows, scorecard_rows = [], [], []
         lines_of = defaultdict(list)
         for line in lines:
             lines_of[line.scorecard_id].append(line)
@@ -271,15 +271,12 @@ class ScorecardRefresh:
                 new, records = self._line_result(card, line, definitions.get(line.kpi_id), previous, measures, context)
                 previous_lines[card.employee_id, next_month, line.kpi_id] = new.actual
                 judged.append((line, new))
-                if new[:split] != line[core]:
+                if records is not None or new[split:] != line[other]:
+                    full_rows.append((line.id, *new, *(records or (None, None))))
+                elif new[:split] != line[core]:
                     core_rows.append((line.id, *new[:split]))
-                if new[split:] != line[other]:
-                    other_rows.append((line.id, *new[split:]))
-                if records is not None:
-                    record_rows.append((line.id, *records))
             scorecard_rows.append(self._scorecard_result(card, judged, previous_efficiency, context))
-        self._write(core_rows, other_rows, scorecard_rows, now)
-        self._write_records(record_rows, now)
+        self._write(core_rows, full_rows, scorecard_rows, now)
         return Scorecard.browse(card_ids)
 
     def _line_result(self, card, line, definition, previous, measures, context):
@@ -570,15 +567,20 @@ class ScorecardRefresh:
                 previous_lines[employee_id, month, kpi_id] = actual or 0.0
         return previous_lines, previous_efficiency
 
-    def _update(self, table, key_columns, rows, now, where=None, extra=None):
+    def _update(self, table, key_columns, rows, now, where=None, extra=None, assign=None):
         """``UPDATE table SET column = v.column, ... FROM unnest(<one array per column>)``: one statement for
-        all rows. ``key_columns`` are ``(name, type)`` pairs after the id; ``extra`` more assignments (SQL)."""
+        all rows. ``key_columns`` are ``(name, type)`` pairs after the id; ``extra`` more assignments (SQL);
+        ``assign`` the assignment of a column when it is not ``column = v.column`` (``{name: SQL}``)."""
         columns = [("id", "int4"), *key_columns]
+        assign = assign or {}
         arrays = [
             SQL("%s::%s", pg_array(values, kind), ARRAY_TYPES[kind])
             for values, (__, kind) in zip(zip(*rows, strict=True), columns, strict=True)
         ]
-        sets = [SQL("%s = v.%s", SQL.identifier(name), SQL.identifier(name)) for name, __ in key_columns]
+        sets = [
+            SQL("%s = %s", SQL.identifier(name), assign.get(name) or SQL("v.%s", SQL.identifier(name)))
+            for name, __ in key_columns
+        ]
         sets += [SQL("write_uid = %s", self.env.uid), SQL("write_date = %s", now), *(extra or [])]
         self.env.cr.execute(
             SQL(
@@ -593,11 +595,31 @@ class ScorecardRefresh:
             )
         )
 
-    def _write(self, core_rows, other_rows, scorecard_rows, now):
+    def _write(self, core_rows, full_rows, scorecard_rows, now):
+        """Lines whose ratio or balance figures or records changed are written whole, the others (most of them)
+        with the eight figures every line has: each row once, whatever changed in it."""
         if core_rows:
             self._update("olimp_kpi_scorecard_line", LINE_CORE_RESULTS, core_rows, now)
-        if other_rows:
-            self._update("olimp_kpi_scorecard_line", LINE_OTHER_RESULTS, other_rows, now)
+        if full_rows:
+            # The records counted, as JSON arrays, when taken (a closed month, a measured balance); else kept.
+            taken = SQL("v.record_ids IS NOT NULL")
+            self._update(
+                "olimp_kpi_scorecard_line",
+                [*LINE_RESULTS, ("record_ids", "text"), ("denominator_record_ids", "text")],
+                [
+                    (*row, None if ids is None else json.dumps(ids), None if others is None else json.dumps(others))
+                    for *row, ids, others in full_rows
+                ],
+                now,
+                assign={
+                    "record_ids": SQL("CASE WHEN %s THEN v.record_ids::jsonb ELSE target.record_ids END", taken),
+                    "denominator_record_ids": SQL(
+                        "CASE WHEN %s THEN v.denominator_record_ids::jsonb ELSE target.denominator_record_ids END",
+                        taken,
+                    ),
+                },
+                extra=[SQL("records_stored_on = CASE WHEN %s THEN %s ELSE target.records_stored_on END", taken, now)],
+            )
         if scorecard_rows:
             self._update(
                 "olimp_kpi_scorecard",
@@ -607,29 +629,7 @@ class ScorecardRefresh:
                 where=SQL("AND target.state = 'open'"),
                 extra=[SQL("refreshed_on = %s", now)],
             )
-        self.env["olimp.kpi.scorecard.line"].invalidate_model(LINE_RESULT_FIELDS + ["write_uid", "write_date"])
-        self.env["olimp.kpi.scorecard"].invalidate_model(SCORECARD_RESULT_FIELDS + ["write_uid", "write_date"])
-
-    def _write_records(self, record_rows, now):
-        """The ids of the records counted, as JSON arrays (a closed month, a measured balance)."""
-        if not record_rows:
-            return
-        rows = [
-            (line_id, json.dumps(ids), None if denominator_ids is None else json.dumps(denominator_ids))
-            for line_id, ids, denominator_ids in record_rows
-        ]
-        self.env.cr.execute(
-            SQL(
-                """UPDATE olimp_kpi_scorecard_line AS line
-                      SET record_ids = v.record_ids::jsonb, denominator_record_ids = v.denominator_ids::jsonb,
-                          records_stored_on = %s
-                     FROM unnest(%s::int4[], %s::text[], %s::text[]) AS v(id, record_ids, denominator_ids)
-                    WHERE line.id = v.id""",
-                now,
-                *(
-                    pg_array(column, kind)
-                    for column, kind in zip(zip(*rows, strict=True), ("int4", "text", "text"), strict=True)
-                ),
-            )
+        self.env["olimp.kpi.scorecard.line"].invalidate_model(
+            LINE_RESULT_FIELDS + RECORD_FIELDS + ["write_uid", "write_date"]
         )
-        self.env["olimp.kpi.scorecard.line"].invalidate_model(RECORD_FIELDS)
+        self.env["olimp.kpi.scorecard"].invalidate_model(SCORECARD_RESULT_FIELDS + ["write_uid", "write_date"])
