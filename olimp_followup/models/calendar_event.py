@@ -4,8 +4,8 @@ from odoo.tools import html2plaintext
 
 # The catalogue's "Meetings held" counts, with this module, only the meetings marked as held.
 MEETINGS_KPI = "olimp_kpi.kpi_meetings"
-MEETINGS_DOMAIN = '[("partner_ids.partner_share", "=", True)]'
-HELD_MEETINGS_DOMAIN = '[("partner_ids.partner_share", "=", True), ("olimp_held", "=", True)]'
+MEETINGS_DOMAIN = '[("olimp_with_customer", "=", True)]'
+HELD_MEETINGS_DOMAIN = '[("olimp_with_customer", "=", True), ("olimp_held", "=", True)]'
 
 
 def _has_text(html):

@@ -168,6 +168,12 @@ class Actuals:
         count = self._total(self._counts, subject, company, slot)
         return total / count if count else 0.0
 
+    def by_subject(self, company, slot=CURRENT):
+        """``{subject: value}`` of one company and slot, for every subject that has records: thousands of values
+        at once (a subject without records has 0)."""
+        subjects = {subject for subject, key_company, key_slot in self._sums if key_slot == slot}
+        return {subject: self.value(subject, company, slot) for subject in subjects}
+
     def record_ids(self, subject, company):
         """Ids of the records counted in the month (sorted), shared records included."""
         ids = list(self._ids.get((subject, company or None), ()))

@@ -9,3 +9,4 @@ from . import hr_employee
 from . import res_company
 from . import sale_order
 from . import olimp_kpi_catalogue
+from . import calendar_event

@@ -624,13 +624,15 @@ class OlimpKpi(models.Model):
         return super().action_archive()
 
     def _ensure_source_index(self):
-        """An index on (employee field, date field) of each quantitative KPI's source table, unless one exists.
+        """Indexes on each quantitative KPI's source table, unless such ones exist: on (employee field, date field),
+        and on the date field alone.
 
-        The refresh asks each source for the records of the scorecards' employees in two months: the index lets
-        PostgreSQL read just those. Odoo indexes few of these pairs (e.g. none on meetings by organiser and start),
-        and a big table without one is read whole at every refresh. The index is made once, when a KPI is saved;
-        building it holds writes on that table for the time it takes (seconds on a million rows). Set the system
-        parameter ``olimp_kpi.source_indexes`` to ``False`` to manage such indexes yourself.
+        The refresh asks each source for the records of the scorecards' employees in a month. A team's or a batch's
+        refresh reads just those through the first index; a whole company's month (all employees) is best read
+        through the second, by date alone. Odoo indexes few of these (e.g. none on meetings by start), and a big
+        table without them is read whole at every refresh. The indexes are made once, when a KPI is saved; building
+        one holds writes on that table for the time it takes (seconds on a million rows). Set the system parameter
+        ``olimp_kpi.source_indexes`` to ``False`` to manage such indexes yourself.
         """
         if not self or self.env["ir.config_parameter"].sudo().get_param("olimp_kpi.source_indexes") in ("0", "False"):
             return
@@ -644,36 +646,24 @@ class OlimpKpi(models.Model):
             if not all(field and field.store and field.column_type and not field.inherited for field in columns):
                 continue
             table, user_column, date_column = Source._table, columns[0].name, columns[1].name
-            if (table, user_column, date_column) in done or table_kind(cr, table) != TableKind.Regular:
+            if table_kind(cr, table) != TableKind.Regular:
                 continue
-            done.add((table, user_column, date_column))
-            cr.execute(
-                SQL(
-                    """SELECT 1 FROM pg_index AS idx
-                         JOIN pg_attribute AS first ON first.attrelid = idx.indrelid
-                                                   AND first.attnum = idx.indkey[0]
-                         JOIN pg_attribute AS second ON second.attrelid = idx.indrelid
-                                                    AND second.attnum = idx.indkey[1]
-                        WHERE idx.indrelid = %s::regclass AND idx.indpred IS NULL AND idx.indisvalid
-                          AND first.attname = %s AND second.attname = %s""",
-                    table,
-                    user_column,
-                    date_column,
+            for index_columns in ((user_column, date_column), (date_column,)):
+                if (table, index_columns) in done:
+                    continue
+                done.add((table, index_columns))
+                if _has_index(cr, table, index_columns):
+                    continue
+                name = make_identifier(f"{SOURCE_INDEX_PREFIX}{table}__{'__'.join(index_columns)}")
+                _logger.info("KPI %s: creating index %s on %s %s", kpi.code, name, table, index_columns)
+                cr.execute(
+                    SQL(
+                        "CREATE INDEX IF NOT EXISTS %s ON %s (%s)",
+                        SQL.identifier(name),
+                        SQL.identifier(table),
+                        SQL(", ").join(SQL.identifier(column) for column in index_columns),
+                    )
                 )
-            )
-            if cr.fetchone():
-                continue
-            name = make_identifier(f"{SOURCE_INDEX_PREFIX}{table}__{user_column}__{date_column}")
-            _logger.info("KPI %s: creating index %s on %s (%s, %s)", kpi.code, name, table, user_column, date_column)
-            cr.execute(
-                SQL(
-                    "CREATE INDEX IF NOT EXISTS %s ON %s (%s, %s)",
-                    SQL.identifier(name),
-                    SQL.identifier(table),
-                    SQL.identifier(user_column),
-                    SQL.identifier(date_column),
-                )
-            )
 
     def _engine_spec(self):
         """The definition in the engine's terms (see :mod:`..engine.collector`).
@@ -729,6 +719,24 @@ class OlimpKpi(models.Model):
         if self.aggregation == "ratio":
             return self.numerator_kpi_id | self.denominator_kpi_id
         return self
+
+
+def _has_index(cr, table, columns):
+    """Whether a valid index of ``table`` without condition starts with ``columns``, in that order."""
+    cr.execute(
+        SQL(
+            """SELECT 1 FROM pg_index AS idx
+                WHERE idx.indrelid = %s::regclass AND idx.indpred IS NULL AND idx.indisvalid
+                  AND (SELECT array_agg(attribute.attname::text ORDER BY position.n)
+                         FROM unnest((idx.indkey::int2[])[0:%s]) WITH ORDINALITY AS position(attnum, n)
+                         JOIN pg_attribute AS attribute ON attribute.attrelid = idx.indrelid
+                                                       AND attribute.attnum = position.attnum) = %s::text[]""",
+            table,
+            len(columns) - 1,
+            list(columns),
+        )
+    )
+    return bool(cr.fetchone())
 
 
 def _names(names, limit=5):

@@ -30,6 +30,7 @@ CATALOGUE_1_2 = {
         },
         "new": {
             "exclude_future": True,
+            "domain": '[("olimp_with_customer", "=", True)]',
             "description": "Meetings of the month organised by the salesperson with at least one customer attending, "
             "counted once they have taken place (never a meeting still to come).",
         },

@@ -532,13 +532,13 @@ class ScorecardRefresh:
                 from_data = previous_of[key]
                 records = key in records_for
                 overdue = bool(spec.due_field)
+                current_of = {}  # company → {subject: value}, thousands read at once
                 for card, subject in members[key].items():
-                    if not subject:
-                        result[card.id, key] = Measure(0.0, None, 0.0, [] if records else None)
-                        continue
                     company = card.company_id
+                    if company not in current_of:
+                        current_of[company] = values.by_subject(company)
                     result[card.id, key] = Measure(
-                        values.value(subject, company),
+                        current_of[company].get(subject, 0.0),
                         values.value(subject, company, "previous") if subject in from_data else None,
                         values.value(subject, company, "overdue") if overdue else 0.0,
                         values.record_ids(subject, company) if records else None,

@@ -18,7 +18,8 @@ How it works
   compares datetimes with naive dates) and our engine (months in the company's time zone) use the same bounds.
 - When ``olimp_followup`` is installed, past follow-ups (done or cancelled) of confirmed orders are added too, and
   nine meetings of the past in ten are marked held (the catalogue's *Meetings held* counts only those).
-- Each customer's first confirmed order is marked, as the ORM does when orders are confirmed (*New customers*).
+- Each customer's first confirmed order is marked, as the ORM does when orders are confirmed (*New customers*),
+  and each meeting with a customer attending.
 
 The run is reproducible: the same seed, sizes and month give the same rows. A database is generated once: a second
 run finds the marker parameter ``olimp_bench.month`` and stops.
@@ -179,6 +180,8 @@ class Generator:
             self.env["sale.order"]._olimp_update_first_orders()
         self._leads(sizes["crm.lead"])
         self._events(sizes["calendar.event"])
+        if hasattr(self.env["calendar.event"], "_olimp_set_with_customer"):
+            self.env["calendar.event"]._olimp_set_with_customer()
         if "olimp_held" in self.env["calendar.event"]._fields:
             # Deterministic: every meeting of the past but one in ten took place.
             self.cr.execute(
