@@ -22,6 +22,7 @@ running compares counts and sums with the previous month pro-rated to the workin
 Figures do not depend on who refreshes: sources are read as superuser, restricted to the scorecard's company.
 """
 
+import functools
 import json
 import logging
 from collections import defaultdict, namedtuple
@@ -74,8 +75,21 @@ LINE_OTHER_RESULTS = [
 ]
 LINE_RESULTS = LINE_CORE_RESULTS + LINE_OTHER_RESULTS
 LineRow = namedtuple("LineRow", LINE_INPUTS + [name for name, __ in LINE_RESULTS])
-LineResult = namedtuple("LineResult", [name for name, __ in LINE_RESULTS])
 LINE_RESULT_FIELDS = [name for name, __ in LINE_RESULTS]
+# A line's new results are plain tuples in the order of LINE_RESULTS (thousands are made); their positions:
+ACTUAL, SCORE, ZONE, TREND_REFERENCE, TREND_BASIS, IS_RATIO, NUMERATOR, DENOMINATOR = (
+    LINE_RESULT_FIELDS.index(name)
+    for name in (
+        "actual",
+        "score",
+        "zone",
+        "trend_reference",
+        "trend_basis",
+        "is_ratio",
+        "numerator_actual",
+        "denominator_actual",
+    )
+)
 RECORD_FIELDS = ["record_ids", "denominator_record_ids", "records_stored_on"]
 SCORECARD_RESULTS = [
     ("efficiency", "float8"),
@@ -105,7 +119,9 @@ MonthContext = namedtuple("MonthContext", "tz_name today over running elapsed to
 Measure = namedtuple("Measure", "current previous overdue record_ids")
 
 
+@functools.lru_cache(maxsize=1024)
 def _quote(value):
+    # Cached: thousands of selection keys (zones, trends) are a handful of words.
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -269,7 +285,7 @@ class ScorecardRefresh:
             for line in lines_of[card.id]:
                 previous = previous_lines.get((card.employee_id, card.date_from, line.kpi_id))
                 new, records = self._line_result(card, line, definitions.get(line.kpi_id), previous, measures, context)
-                previous_lines[card.employee_id, next_month, line.kpi_id] = new.actual
+                previous_lines[card.employee_id, next_month, line.kpi_id] = new[ACTUAL]
                 judged.append((line, new))
                 if records is not None or new[split:] != line[other]:
                     full_rows.append((line.id, *new, *(records or (None, None))))
@@ -325,8 +341,8 @@ class ScorecardRefresh:
             measurable,
         )
         compared = None if basis == scoring.BASIS_NONE else reference
-        # In the order of LINE_RESULTS (a plain tuple: thousands of them).
-        new = LineResult(
+        # In the order of LINE_RESULTS.
+        new = (
             actual,
             previous if previous is not None else (line.previous_actual or 0.0),
             compared or 0.0,
@@ -349,20 +365,20 @@ class ScorecardRefresh:
         return bool(context.over and line.measured_on and definition.balance)
 
     def _scorecard_result(self, card, judged, previous_efficiency, context):
-        summary = scoring.summary((line.weight or 0.0, new.score, new.zone) for line, new in judged)
+        summary = scoring.summary((line.weight or 0.0, new[SCORE], new[ZONE]) for line, new in judged)
         previous = previous_efficiency.get((card.employee_id, card.date_from))
         if context.running:
             reference = scoring.reference_summary(
                 (
                     line.weight or 0.0,
-                    None if new.trend_basis == scoring.BASIS_NONE else new.trend_reference,
+                    None if new[TREND_BASIS] == scoring.BASIS_NONE else new[TREND_REFERENCE],
                     line.target or 0.0,
                     line.direction,
                     line.yellow_from or 0.0,
                     line.green_from or 0.0,
                     line.floor or 0.0,
                     line.cap or 0.0,
-                    not new.is_ratio or scoring.ratio(new.numerator_actual, new.denominator_actual) is not None,
+                    not new[IS_RATIO] or scoring.ratio(new[NUMERATOR], new[DENOMINATOR]) is not None,
                 )
                 for line, new in judged
             )
