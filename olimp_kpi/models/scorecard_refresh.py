@@ -115,8 +115,20 @@ ARRAY_TYPES = {
 }
 # A month of a company: its time zone, today there, and where the month stands.
 MonthContext = namedtuple("MonthContext", "tz_name today over running elapsed total")
-# The figures of one KPI (or ratio operand) for one scorecard.
-Measure = namedtuple("Measure", "current previous overdue record_ids")
+
+
+class Measured:
+    """The figures of one KPI (or ratio operand) for the scorecards of a refresh, by scorecard id: its actual, the
+    previous month's where it came from the data, the overdue part of a balance, the records counted (when taken).
+    Plain dicts of numbers: thousands of them, and no object per scorecard for the garbage collector to walk."""
+
+    __slots__ = ("current", "previous", "overdue", "records")
+
+    def __init__(self, records=False):
+        self.current = {}
+        self.previous = {}
+        self.overdue = {}
+        self.records = {} if records else None
 
 
 @functools.lru_cache(maxsize=1024)
@@ -270,29 +282,35 @@ class ScorecardRefresh:
         previous_lines, previous_efficiency = self._previous(cards)
         measures = self._collect(cards, lines, definitions, previous_lines, contexts, now, store_records)
 
-        core_rows, full_rows, scorecard_rows = [], [], []
+        # Rows to write, column by column: numbers and words, no tuple per line kept for the garbage collector.
+        core_columns = [[] for _column in range(1 + len(LINE_CORE_RESULTS))]
+        full_rows, scorecard_rows = [], []
         lines_of = defaultdict(list)
         for line in lines:
             lines_of[line.scorecard_id].append(line)
-        # Month by month: a scorecard refreshed in this run is the previous month of the next one.
         core = slice(len(LINE_INPUTS), len(LINE_INPUTS) + len(LINE_CORE_RESULTS))
         other = slice(core.stop, None)
         split = len(LINE_CORE_RESULTS)
+        # Month by month: a scorecard refreshed in this run is the previous month of the next one.
         for card in sorted(cards, key=lambda card: card.date_from):
             context = contexts[card.company_id, card.date_from]
-            next_month = periods.next_month_start(card.date_from)
-            judged = []
+            previous_of = previous_lines.get((card.employee_id, card.date_from), {})
+            next_of = previous_lines.setdefault((card.employee_id, periods.next_month_start(card.date_from)), {})
+            scores = []
             for line in lines_of[card.id]:
-                previous = previous_lines.get((card.employee_id, card.date_from, line.kpi_id))
-                new, records = self._line_result(card, line, definitions.get(line.kpi_id), previous, measures, context)
-                previous_lines[card.employee_id, next_month, line.kpi_id] = new[ACTUAL]
-                judged.append((line, new))
+                new, records = self._line_result(
+                    card, line, definitions.get(line.kpi_id), previous_of.get(line.kpi_id), measures, context
+                )
+                next_of[line.kpi_id] = new[ACTUAL]
+                scores.append(new)
                 if records is not None or new[split:] != line[other]:
                     full_rows.append((line.id, *new, *(records or (None, None))))
                 elif new[:split] != line[core]:
-                    core_rows.append((line.id, *new[:split]))
-            scorecard_rows.append(self._scorecard_result(card, judged, previous_efficiency, context))
-        self._write(core_rows, full_rows, scorecard_rows, now)
+                    core_columns[0].append(line.id)
+                    for column, value in zip(core_columns[1:], new, strict=False):
+                        column.append(value)
+            scorecard_rows.append(self._scorecard_result(card, lines_of[card.id], scores, previous_efficiency, context))
+        self._write(core_columns, full_rows, scorecard_rows, now)
         return Scorecard.browse(card_ids)
 
     def _line_result(self, card, line, definition, previous, measures, context):
@@ -313,23 +331,28 @@ class ScorecardRefresh:
             measurable = not line.is_ratio or scoring.ratio(numerator, denominator) is not None
             reference, basis = line.trend_reference, line.trend_basis
         else:
-            values = [measures.get((card.id, operand)) for operand in definition.operands]
+            card_id = card.id
+            first = measures[definition.operands[0]]
             measured = context.today if definition.balance else line.measured_on
             if definition.ratio:
-                numerator, denominator = values[0].current, values[1].current
+                second = measures[definition.operands[1]]
+                numerator, denominator = first.current.get(card_id, 0.0), second.current.get(card_id, 0.0)
                 ratio = scoring.ratio(numerator, denominator)
                 actual, measurable, overdue = ratio or 0.0, ratio is not None, 0.0
-                if previous is None and values[0].previous is not None and values[1].previous is not None:
-                    previous = scoring.ratio(values[0].previous, values[1].previous)
+                if previous is None and card_id in first.previous and card_id in second.previous:
+                    previous = scoring.ratio(first.previous[card_id], second.previous[card_id])
             else:
-                actual, overdue, measurable = values[0].current, values[0].overdue, True
+                actual, overdue, measurable = first.current.get(card_id, 0.0), first.overdue.get(card_id, 0.0), True
                 numerator = denominator = 0.0
                 if previous is None:
-                    previous = values[0].previous
+                    previous = first.previous.get(card_id)
             prorate = context.running and not definition.ratio and not definition.balance
             reference, basis = scoring.trend_reference(previous, prorate, context.elapsed, context.total)
-            if values[0].record_ids is not None:
-                records = (values[0].record_ids, values[1].record_ids if definition.ratio else None)
+            if first.records is not None:
+                records = (
+                    first.records.get(card_id, []),
+                    measures[definition.operands[1]].records.get(card_id, []) if definition.ratio else None,
+                )
         result = scoring.evaluate_line(
             actual,
             line.target or 0.0,
@@ -364,7 +387,9 @@ class ScorecardRefresh:
         """A balance measured within its month, which is over: never measured again."""
         return bool(context.over and line.measured_on and definition.balance)
 
-    def _scorecard_result(self, card, judged, previous_efficiency, context):
+    def _scorecard_result(self, card, lines, results, previous_efficiency, context):
+        """The scorecard's row: efficiency and zones of its lines' new ``results``, and its trend."""
+        judged = zip(lines, results, strict=True)
         summary = scoring.summary((line.weight or 0.0, new[SCORE], new[ZONE]) for line, new in judged)
         previous = previous_efficiency.get((card.employee_id, card.date_from))
         if context.running:
@@ -380,7 +405,7 @@ class ScorecardRefresh:
                     line.cap or 0.0,
                     not new[IS_RATIO] or scoring.ratio(new[NUMERATOR], new[DENOMINATOR]) is not None,
                 )
-                for line, new in judged
+                for line, new in zip(lines, results, strict=True)
             )
             basis = scoring.BASIS_PRORATED if reference is not None else scoring.BASIS_NONE
         else:
@@ -496,7 +521,7 @@ class ScorecardRefresh:
         return definitions
 
     def _collect(self, cards, lines, definitions, previous_lines, contexts, now, store_records=False):
-        """``{(scorecard id, operand KPI id): Measure}`` of the quantitative lines to measure.
+        """``{operand KPI id: Measured}`` of the quantitative lines to measure.
 
         The previous month is asked from the data only for the scorecards whose employee had no scorecard with
         that KPI the month before; balances of a month that is over, measured within it, are not measured again.
@@ -511,12 +536,12 @@ class ScorecardRefresh:
             context = contexts[card.company_id, card.date_from]
             if self._frozen(line, definition, context):
                 continue
-            needs_previous = (card.employee_id, card.date_from, line.kpi_id) not in previous_lines
+            needs_previous = line.kpi_id not in previous_lines.get((card.employee_id, card.date_from), ())
             for operand in definition.operands:
                 group = wanted[card.date_from, context.tz_name][operand]
                 group[card] = group.get(card, False) or needs_previous
 
-        result = {}
+        result = defaultdict(Measured)
         for (month, tz_name), operands in wanted.items():
             period = Period(month, tz_name, now)
             specs, subjects_of, previous_of, members, records_for = [], {}, {}, {}, set()
@@ -546,24 +571,26 @@ class ScorecardRefresh:
                 key = spec.key
                 values = values_of[key]
                 from_data = previous_of[key]
-                records = key in records_for
-                overdue = bool(spec.due_field)
+                if key not in result:
+                    result[key] = Measured(records=key in records_for)
+                measured = result[key]
                 current_of = {}  # company → {subject: value}, thousands read at once
                 for card, subject in members[key].items():
                     company = card.company_id
                     if company not in current_of:
                         current_of[company] = values.by_subject(company)
-                    result[card.id, key] = Measure(
-                        current_of[company].get(subject, 0.0),
-                        values.value(subject, company, "previous") if subject in from_data else None,
-                        values.value(subject, company, "overdue") if overdue else 0.0,
-                        values.record_ids(subject, company) if records else None,
-                    )
+                    measured.current[card.id] = current_of[company].get(subject, 0.0)
+                    if subject in from_data:
+                        measured.previous[card.id] = values.value(subject, company, "previous")
+                    if spec.due_field:
+                        measured.overdue[card.id] = values.value(subject, company, "overdue")
+                    if measured.records is not None:
+                        measured.records[card.id] = values.record_ids(subject, company)
         return result
 
     def _previous(self, cards):
-        """The previous month's scorecards of the same employees, in one query: ``{(employee, month, kpi id):
-        actual}`` of their lines and ``{(employee, month): efficiency}``, keyed by the month they precede."""
+        """The previous month's scorecards of the same employees, in one query: ``{(employee, month): {kpi id:
+        actual}}`` of their lines and ``{(employee, month): efficiency}``, keyed by the month they precede."""
         employees = list({card.employee_id for card in cards})
         months = {periods.previous_month_start(month): month for month in {card.date_from for card in cards}}
         previous_lines, previous_efficiency = {}, {}
@@ -579,19 +606,21 @@ class ScorecardRefresh:
         ):
             month = months[date_from]
             previous_efficiency[employee_id, month] = efficiency or 0.0
+            actuals = previous_lines.setdefault((employee_id, month), {})
             if kpi_id:
-                previous_lines[employee_id, month, kpi_id] = actual or 0.0
+                actuals[kpi_id] = actual or 0.0
         return previous_lines, previous_efficiency
 
-    def _update(self, table, key_columns, rows, now, where=None, extra=None, assign=None):
+    def _update(self, table, key_columns, rows, now, where=None, extra=None, assign=None, columns=False):
         """``UPDATE table SET column = v.column, ... FROM unnest(<one array per column>)``: one statement for
-        all rows. ``key_columns`` are ``(name, type)`` pairs after the id; ``extra`` more assignments (SQL);
-        ``assign`` the assignment of a column when it is not ``column = v.column`` (``{name: SQL}``)."""
-        columns = [("id", "int4"), *key_columns]
+        all rows (or ``columns``: the values given column by column). ``key_columns`` are ``(name, type)`` pairs
+        after the id; ``extra`` more assignments (SQL); ``assign`` the assignment of a column when it is not
+        ``column = v.column`` (``{name: SQL}``)."""
+        names = [("id", "int4"), *key_columns]
         assign = assign or {}
         arrays = [
             SQL("%s::%s", pg_array(values, kind), ARRAY_TYPES[kind])
-            for values, (__, kind) in zip(zip(*rows, strict=True), columns, strict=True)
+            for values, (__, kind) in zip(rows if columns else zip(*rows, strict=True), names, strict=True)
         ]
         sets = [
             SQL("%s = %s", SQL.identifier(name), assign.get(name) or SQL("v.%s", SQL.identifier(name)))
@@ -606,16 +635,16 @@ class ScorecardRefresh:
                 table=SQL.identifier(table),
                 sets=SQL(", ").join(sets),
                 arrays=SQL(", ").join(arrays),
-                names=SQL(", ").join(SQL.identifier(name) for name, __ in columns),
+                names=SQL(", ").join(SQL.identifier(name) for name, __ in names),
                 where=where or SQL(),
             )
         )
 
-    def _write(self, core_rows, full_rows, scorecard_rows, now):
+    def _write(self, core_columns, full_rows, scorecard_rows, now):
         """Lines whose ratio or balance figures or records changed are written whole, the others (most of them)
-        with the eight figures every line has: each row once, whatever changed in it."""
-        if core_rows:
-            self._update("olimp_kpi_scorecard_line", LINE_CORE_RESULTS, core_rows, now)
+        with the eight figures every line has (given column by column): each row once, whatever changed in it."""
+        if core_columns[0]:
+            self._update("olimp_kpi_scorecard_line", LINE_CORE_RESULTS, core_columns, now, columns=True)
         if full_rows:
             # The records counted, as JSON arrays, when taken (a closed month, a measured balance); else kept.
             taken = SQL("v.record_ids IS NOT NULL")
