@@ -39,7 +39,6 @@ The collector talks to the database only through the ``read_group`` callable it 
 Odoo (``tests/test_engine_collector.py``).
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -138,27 +137,37 @@ def _format(value):
 
 
 class Actuals:
-    """Values per (subject, company, slot) of one KPI; slots: :data:`CURRENT`, :data:`PREVIOUS` (for the subjects
-    that asked for it) and :data:`OVERDUE`. Shared records (no company) count for every company."""
+    """Values per subject, company and slot of one KPI; slots: :data:`CURRENT`, :data:`PREVIOUS` (for the subjects
+    that asked for it) and :data:`OVERDUE`. Shared records (no company) count for every company.
+
+    Kept as ``{slot: {company: {subject: value}}}``: thousands of subjects without a key object each.
+    """
 
     def __init__(self, average=False):
         self.average = average
-        self._sums = defaultdict(float)
-        self._counts = defaultdict(float)
-        self._ids = defaultdict(list)
+        self._sums = {}
+        self._counts = {}
+        self._ids = {}
 
     def add(self, subject, company, slot, amount, count=0):
-        key = (subject, company or None, slot)
-        self._sums[key] += amount or 0.0
-        self._counts[key] += count or 0
+        company = company or None
+        sums = self._sums.setdefault(slot, {}).setdefault(company, {})
+        sums[subject] = sums.get(subject, 0.0) + (amount or 0.0)
+        if count:
+            counts = self._counts.setdefault(slot, {}).setdefault(company, {})
+            counts[subject] = counts.get(subject, 0) + count
 
     def add_ids(self, subject, company, ids):
-        self._ids[subject, company or None].extend(ids or ())
+        self._ids.setdefault(company or None, {}).setdefault(subject, []).extend(ids or ())
 
-    def _total(self, values, subject, company, slot):
-        total = values.get((subject, company or None, slot), 0.0)
+    @staticmethod
+    def _total(values, subject, company, slot):
+        by_company = values.get(slot)
+        if not by_company:
+            return 0.0
+        total = by_company.get(company or None, {}).get(subject, 0.0)
         if company:
-            total += values.get((subject, None, slot), 0.0)
+            total += by_company.get(None, {}).get(subject, 0.0)
         return total
 
     def value(self, subject, company, slot=CURRENT):
@@ -171,14 +180,15 @@ class Actuals:
     def by_subject(self, company, slot=CURRENT):
         """``{subject: value}`` of one company and slot, for every subject that has records: thousands of values
         at once (a subject without records has 0)."""
-        subjects = {subject for subject, key_company, key_slot in self._sums if key_slot == slot}
+        by_company = self._sums.get(slot, {})
+        subjects = set(by_company.get(company or None, ())) | set(by_company.get(None, ()) if company else ())
         return {subject: self.value(subject, company, slot) for subject in subjects}
 
     def record_ids(self, subject, company):
         """Ids of the records counted in the month (sorted), shared records included."""
-        ids = list(self._ids.get((subject, company or None), ()))
+        ids = list(self._ids.get(company or None, {}).get(subject, ()))
         if company:
-            ids += self._ids.get((subject, None), ())
+            ids += self._ids.get(None, {}).get(subject, ())
         return sorted(set(ids))
 
 
