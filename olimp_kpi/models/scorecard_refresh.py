@@ -310,8 +310,8 @@ class ScorecardRefresh:
                     for column, value in zip(core_columns[1:], new, strict=False):
                         column.append(value)
             scorecard_rows.append(self._scorecard_result(card, lines_of[card.id], scores, previous_efficiency, context))
-        self._write(core_columns, full_rows, scorecard_rows, now)
-        return Scorecard.browse(card_ids)
+        written = self._write(core_columns, full_rows, scorecard_rows, now, lines)
+        return Scorecard.browse([card_id for card_id in card_ids if card_id in written])
 
     def _line_result(self, card, line, definition, previous, measures, context):
         """The new results of ``line`` and, when taken, the records counted (numerator's, denominator's)."""
@@ -443,23 +443,20 @@ class ScorecardRefresh:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(query, log_exceptions=False)
                 locked = [CardRow(*row) for row in self.env.cr.fetchall()]
-                lines = []
-                if locked:
-                    # Their lines too, read as they are locked: a line another transaction changed (e.g. its floor)
-                    # and committed after this one began could not be updated later; found now, its scorecard is
-                    # skipped. Writers lock the scorecard before its lines (see _check_open), so nobody else holds
-                    # these lines now.
-                    self.env.cr.execute(
-                        SQL(
-                            "SELECT %s FROM olimp_kpi_scorecard_line WHERE scorecard_id = ANY(%s) "
-                            "ORDER BY id FOR NO KEY UPDATE",
-                            columns,
-                            [card.id for card in locked],
-                        ),
-                        log_exceptions=False,
+            lines = []
+            if locked:
+                # Their lines are not locked one by one: writers lock the scorecard before its lines (see
+                # _check_open), so nobody changes them now. One that another transaction changed (e.g. its floor)
+                # and committed after this one began cannot be updated: _write finds it and skips its scorecard.
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT %s FROM olimp_kpi_scorecard_line WHERE scorecard_id = ANY(%s)",
+                        columns,
+                        [card.id for card in locked],
                     )
-                    lines = [LineRow(*row) for row in self.env.cr.fetchall()]
-                return locked, lines
+                )
+                lines = [LineRow(*row) for row in self.env.cr.fetchall()]
+            return locked, lines
 
         try:
             return lock(ids)
@@ -627,6 +624,7 @@ class ScorecardRefresh:
             for name, __ in key_columns
         ]
         sets += [SQL("write_uid = %s", self.env.uid), SQL("write_date = %s", now), *(extra or [])]
+        # A serialization failure here is expected and handled (see _write): not logged as an error.
         self.env.cr.execute(
             SQL(
                 """UPDATE %(table)s AS target SET %(sets)s
@@ -637,12 +635,42 @@ class ScorecardRefresh:
                 arrays=SQL(", ").join(arrays),
                 names=SQL(", ").join(SQL.identifier(name) for name, __ in names),
                 where=where or SQL(),
-            )
+            ),
+            log_exceptions=False,
         )
 
-    def _write(self, core_columns, full_rows, scorecard_rows, now):
-        """Lines whose ratio or balance figures or records changed are written whole, the others (most of them)
-        with the eight figures every line has (given column by column): each row once, whatever changed in it."""
+    def _write(self, core_columns, full_rows, scorecard_rows, now, lines):
+        """Write the lines and then their scorecards; return the ids of the scorecards written.
+
+        Lines whose ratio or balance figures or records changed are written whole, the others (most of them) with
+        the eight figures every line has (given column by column): each row once, whatever changed in it. A line
+        that a transaction committed after this one began changed (a plan edit) cannot be written (a serialization
+        failure): the lines are then written scorecard by scorecard, and those scorecards are left to the next
+        refresh, untouched.
+        """
+        written = {row[0] for row in scorecard_rows}
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self._write_lines(core_columns, full_rows, now)
+        except psycopg2.errors.SerializationFailure:
+            written = self._write_lines_one_by_one(core_columns, full_rows, now, lines)
+        rows = [row for row in scorecard_rows if row[0] in written]
+        if rows:
+            self._update(
+                "olimp_kpi_scorecard",
+                SCORECARD_RESULTS,
+                rows,
+                now,
+                where=SQL("AND target.state = 'open'"),
+                extra=[SQL("refreshed_on = %s", now)],
+            )
+        self.env["olimp.kpi.scorecard.line"].invalidate_model(
+            LINE_RESULT_FIELDS + RECORD_FIELDS + ["write_uid", "write_date"]
+        )
+        self.env["olimp.kpi.scorecard"].invalidate_model(SCORECARD_RESULT_FIELDS + ["write_uid", "write_date"])
+        return written
+
+    def _write_lines(self, core_columns, full_rows, now):
         if core_columns[0]:
             self._update("olimp_kpi_scorecard_line", LINE_CORE_RESULTS, core_columns, now, columns=True)
         if full_rows:
@@ -665,16 +693,23 @@ class ScorecardRefresh:
                 },
                 extra=[SQL("records_stored_on = CASE WHEN %s THEN %s ELSE target.records_stored_on END", taken, now)],
             )
-        if scorecard_rows:
-            self._update(
-                "olimp_kpi_scorecard",
-                SCORECARD_RESULTS,
-                scorecard_rows,
-                now,
-                where=SQL("AND target.state = 'open'"),
-                extra=[SQL("refreshed_on = %s", now)],
-            )
-        self.env["olimp.kpi.scorecard.line"].invalidate_model(
-            LINE_RESULT_FIELDS + RECORD_FIELDS + ["write_uid", "write_date"]
-        )
-        self.env["olimp.kpi.scorecard"].invalidate_model(SCORECARD_RESULT_FIELDS + ["write_uid", "write_date"])
+
+    def _write_lines_one_by_one(self, core_columns, full_rows, now, lines):
+        """The rare path of :meth:`_write`: one savepoint per scorecard; returns the scorecards written."""
+        card_of = {line.id: line.scorecard_id for line in lines}
+        core_of = defaultdict(lambda: [[] for _column in core_columns])
+        for values in zip(*core_columns, strict=True):
+            for column, value in zip(core_of[card_of[values[0]]], values, strict=True):
+                column.append(value)
+        full_of = defaultdict(list)
+        for row in full_rows:
+            full_of[card_of[row[0]]].append(row)
+        written = set()
+        for card_id in sorted({line.scorecard_id for line in lines}):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self._write_lines(core_of.get(card_id) or [[]], full_of.get(card_id, []), now)
+                written.add(card_id)
+            except psycopg2.errors.SerializationFailure:
+                _logger.info("Scorecard %s changed by a concurrent transaction: not refreshed", card_id)
+        return written
