@@ -595,12 +595,12 @@ def _followups(env, count, batch, baseline):
         # The same confirmation with the benchmark rules archived: what Odoo itself costs.
         rules.write({"active": False})
         orders = make_orders(orders_needed)
-        seconds, queries = measure(env, lambda: confirm(orders))
+        seconds, queries, __ = measure(env, lambda: confirm(orders))
         result_baseline = {"orders": len(orders), "seconds": seconds, "queries": queries}
         rules.write({"active": True})
     orders = make_orders(orders_needed)
     before = Followup.search_count([])
-    seconds, queries = measure(env, lambda: confirm(orders))
+    seconds, queries, __ = measure(env, lambda: confirm(orders))
     created = Followup.search([("order_id", "in", orders.ids)])
     with_activity = len(created.filtered("activity_id")) if "activity_id" in Followup._fields else None
     result = {
