@@ -9,7 +9,9 @@ def uninstall_hook(env):
     """Archive the KPI definitions that count this module's records or read its fields (follow-ups, meetings held
     with minutes, passports): once it is gone they cannot be computed. Archived, they are left out of new
     scorecards; those that closed months (or the plans of profiles) refer to stay, and their figures with them,
-    the open months keeping their last actuals (the refresh logs a warning and leaves them)."""
+    the open months keeping their last actuals (the refresh logs a warning and leaves them). The catalogue's
+    Meetings held counts the meetings of the past again, as without this module."""
+    env["calendar.event"]._olimp_count_held_meetings_only(undo=True)
     # Models made by this module (it extends others too), and the fields it adds to the others.
     own_models = {name for name, model in env.registry.items() if model._original_module == MODULE}
     data = env["ir.model.data"].sudo().search([("module", "=", MODULE), ("model", "=", "ir.model.fields")])
@@ -23,6 +25,9 @@ def uninstall_hook(env):
             or _domain_fields(kpi.domain) & field_names
         )
     )
+    # Ratios dividing those go with them.
+    Kpi = env["olimp.kpi"].sudo().with_context(active_test=False)
+    gone |= Kpi.search([("numerator_kpi_id", "in", gone.ids)]) | Kpi.search([("denominator_kpi_id", "in", gone.ids)])
     gone.filtered("active").write({"active": False})
     _keep_referenced_kpis(env)
     # The follow-ups go with their table; their rules (data of this module) can then be deleted, and the

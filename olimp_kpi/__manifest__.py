@@ -26,6 +26,7 @@
         "views/olimp_kpi_screens.xml",
         "wizards/olimp_kpi_generate_wizard_views.xml",
         "wizards/olimp_kpi_export_wizard_views.xml",
+        "wizards/olimp_kpi_close_wizard_views.xml",
         "views/menus.xml",
         "security/ir.model.access.csv",
     ],
@@ -61,5 +62,6 @@
             "olimp_kpi/static/tests/**/*.test.js",
         ],
     },
+    "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
 }

@@ -3,6 +3,11 @@ from odoo.tools import SQL
 from .models.olimp_kpi import SOURCE_INDEX_PREFIX
 
 
+def post_init_hook(env):
+    """Orders confirmed before the module was installed: mark each customer's first (the KPI New customers)."""
+    env["sale.order"]._olimp_update_first_orders()
+
+
 def uninstall_hook(env):
     """Free the records Odoo is about to delete, and leave nothing behind.
 

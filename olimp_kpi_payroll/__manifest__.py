@@ -13,5 +13,6 @@
     "data": [
         "data/hr_salary_rule_data.xml",
         "views/hr_contract_views.xml",
+        "views/hr_payslip_views.xml",
     ],
 }

@@ -38,3 +38,21 @@ def test_as_month():
     assert periods.as_month("2026-11-01") == date(2026, 11, 1)
     assert periods.as_month(datetime(2026, 11, 1, 0, 0)) == date(2026, 11, 1)
     assert periods.as_month(date(2026, 11, 17)) == date(2026, 11, 1)
+
+
+def test_local_today_and_month_end():
+    assert periods.local_today("Asia/Vladivostok", datetime(2026, 11, 30, 14, 1)) == date(2026, 12, 1)
+    assert periods.local_today("UTC", datetime(2026, 11, 30, 14, 1)) == date(2026, 11, 30)
+    assert not periods.has_ended(date(2026, 11, 1), date(2026, 11, 30))
+    assert periods.has_ended(date(2026, 11, 1), date(2026, 12, 1))
+
+
+def test_working_days():
+    # November 2026: Monday to Friday, 21 days; the 15th is a Sunday, 10 of them before it.
+    assert periods.elapsed_working_days(date(2026, 11, 1), date(2026, 11, 15)) == (10, 21)
+    assert periods.elapsed_working_days(date(2026, 11, 1), date(2026, 11, 1)) == (0, 21)
+    assert periods.elapsed_working_days(date(2026, 11, 1), date(2026, 12, 20)) == (21, 21)
+    assert periods.elapsed_working_days(date(2026, 11, 1), date(2026, 10, 20)) == (0, 21)
+    assert periods.elapsed_working_days(date(2026, 11, 1), date(2026, 11, 15), holidays={date(2026, 11, 4)}) == (9, 20)
+    # a six-day week
+    assert periods.working_days(date(2026, 11, 1), date(2026, 11, 8), weekdays=range(6)) == 6

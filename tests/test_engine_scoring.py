@@ -96,3 +96,48 @@ def test_summary_counts_zones_and_leaves_lines_without_plan_out():
 )
 def test_checklist_completion(answers, share):
     assert scoring.checklist_completion(answers) == pytest.approx(share)
+
+
+def test_ratio():
+    assert scoring.ratio(2, 4) == 50.0
+    assert scoring.ratio(5, 0) is None
+    assert scoring.ratio(0, 0) is None
+    assert scoring.ratio(None, 4) == 0.0
+
+
+def test_a_ratio_without_denominator_is_judged_like_a_line_without_plan():
+    result = scoring.evaluate_line(0.0, 40, measurable=False)
+    assert (result.zone, result.score, result.counted) == ("none", 0.0, False)
+
+
+@pytest.mark.parametrize(
+    ("previous", "prorate", "elapsed", "total", "reference", "basis"),
+    [
+        (None, True, 10, 21, None, "none"),
+        (42, False, 10, 21, 42, "month"),
+        (42, True, 10, 21, 20, "prorated"),
+        (42, True, 0, 21, 0, "prorated"),  # the 1st: nothing expected yet
+        (42, True, 25, 21, 42, "prorated"),
+        (42, True, 0, 0, 42, "prorated"),  # no working day at all: the whole month
+    ],
+)
+def test_trend_reference(previous, prorate, elapsed, total, reference, basis):
+    result = scoring.trend_reference(previous, prorate, elapsed, total)
+    assert result == (pytest.approx(reference) if reference is not None else None, basis)
+
+
+def test_trend_without_reference_is_flat():
+    assert scoring.trend(5, None) == "flat"
+    assert scoring.trend(0, 0.0) == "flat"
+    assert scoring.trend(1, 0.5) == "up"
+
+
+def test_reference_summary_is_the_efficiency_at_the_previous_pace():
+    lines = [
+        # weight, reference, target, direction, yellow, green, floor, cap, measurable
+        (3, 250, 500, "higher", 100, 100, 0, 100, True),
+        (1, None, 10, "higher", 100, 100, 0, 100, True),  # no reference: left out
+        (1, 20, 10, "higher", 100, 100, 0, 100, True),
+    ]
+    assert scoring.reference_summary(lines) == pytest.approx((3 * 50 + 1 * 100) / 4)
+    assert scoring.reference_summary([(1, None, 10, "higher", 100, 100, 0, 100, True)]) is None

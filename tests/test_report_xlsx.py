@@ -30,6 +30,7 @@ NOVEMBER = date(2026, 11, 1)
 SALES = xl.Kpi(key=1, code="SALES", name="Sales amount")
 MEETINGS = xl.Kpi(key=2, code="MEETINGS", name="Meetings held")
 DEBT = xl.Kpi(key=3, code="DEBT", name="Receivables")
+WIN_RATE = xl.Kpi(key=4, code="WIN_RATE", name="Win rate")
 ROUBLE = xl.Currency(symbol="₽", position="after", decimals=2)
 
 
@@ -46,8 +47,20 @@ def anna(month=NOVEMBER):
         efficiency_trend="up",
         currency=ROUBLE,
         lines=(
-            line(SALES, "amount", 500000, 491970, 400000, 98.394, "red", "up", score=98.394),
-            line(MEETINGS, "count", 10, 12, 12, 120, "green", "flat", score=100),
+            line(
+                SALES,
+                "amount",
+                500000,
+                491970,
+                400000,
+                98.394,
+                "red",
+                "up",
+                score=98.394,
+                trend_reference=380000,
+                trend_basis="prorated",
+            ),
+            line(MEETINGS, "count", 10, 12, 12, 120, "green", "flat", score=100, trend_reference=12),
         ),
     )
 
@@ -62,7 +75,21 @@ def boris():
         currency=ROUBLE,
         lines=(
             line(MEETINGS, "count", 10, 8, 9, 80, "yellow", "down", score=80),
-            line(DEBT, "amount", 0, 100, 50, 0, "none", "up", direction="lower"),
+            line(DEBT, "amount", 0, 100, 50, 0, "none", "up", direction="lower", measure="balance", overdue=40),
+            line(
+                WIN_RATE,
+                "percent",
+                40,
+                0,
+                0,
+                0,
+                "none",
+                "flat",
+                measure="ratio",
+                numerator=0,
+                denominator=0,
+                trend_basis="none",
+            ),
         ),
     )
 
@@ -119,10 +146,16 @@ def test_missing_kpi_and_no_plan_leave_cells_empty():
 
 
 def test_lines_sheet_for_pivots():
-    labels = xl.Labels(zones={"red": "Red", "green": "Green"}, trends={"up": "↑ Up"}, units={"amount": "Amount"})
+    labels = xl.Labels(
+        zones={"red": "Red", "green": "Green"},
+        trends={"up": "↑ Up"},
+        units={"amount": "Amount"},
+        trend_bases={"prorated": "Pro-rated"},
+        measures={"flow": "Flow"},
+    )
     sheet = open_workbook([anna()], labels)["Lines"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:O3"
+    assert sheet.auto_filter.ref == "A1:U3"
     header = [cell.value for cell in sheet[1]]
     assert header[:6] == ["Month", "Sales Team", "Employee", "KPI Code", "KPI", "Unit"]
     assert [cell.value for cell in sheet[2]] == [
@@ -140,10 +173,39 @@ def test_lines_sheet_for_pivots():
         "↑ Up",
         1,
         pytest.approx(98.394),
+        380000,
+        "Pro-rated",
+        "Flow",
+        None,
+        None,
+        None,
         "open",  # no label given: the key
     ]
     assert fill(sheet["K2"]).endswith("FFC7CE")
     assert sheet["K3"].value == "Green"
+    assert header[14:] == [
+        "Compared With",
+        "Trend Against",
+        "Measured As",
+        "Numerator",
+        "Denominator",
+        "Of Which Overdue",
+        "Status",
+    ]
+
+
+def test_lines_sheet_says_how_lines_are_measured():
+    labels = xl.Labels(measures={"balance": "Balance", "ratio": "Ratio"}, trend_bases={"none": "Nothing"})
+    sheet = open_workbook([boris()], labels)["Lines"]
+    debt, ratio = sheet[3], sheet[4]
+    assert (debt[16].value, debt[19].value) == ("Balance", 40)
+    assert (ratio[14].value, ratio[15].value, ratio[16].value, ratio[17].value, ratio[18].value) == (
+        None,
+        "Nothing",
+        "Ratio",
+        0,
+        0,
+    )
 
 
 def test_months_and_employees_sorted():
@@ -201,8 +263,8 @@ def test_state_of_each_scorecard_after_the_kpis():
     assert sheet["M1"].value == "Status"
     assert (sheet["M3"].value, sheet["M4"].value) == ("Open", "Closed")
     lines = book["Lines"]
-    assert lines.cell(1, 15).value == "Status"
-    assert lines.cell(2, 15).value == "Open"
+    assert lines.cell(1, 21).value == "Status"
+    assert lines.cell(2, 21).value == "Open"
 
 
 def test_team_average_row():

@@ -72,8 +72,8 @@ def test_a_fuzzy_translation_fails(addon):
 
 
 def test_a_changed_placeholder_fails(addon):
-    msgid = "Scorecard reopened by %(user)s."
-    edit_catalogue(addon, msgid, lambda po, entry: setattr(entry, "msgstr", "Карта повторно открыта: %(name)s."))
+    msgid = "%(code)s (copy)"
+    edit_catalogue(addon, msgid, lambda po, entry: setattr(entry, "msgstr", "%(name)s (копия)"))
     result = run(addon)
     assert result.returncode == 1
     assert f"placeholders differ in the translation of {msgid!r}" in result.stdout

@@ -103,7 +103,8 @@ env["calendar.event"].create(
         "name": "Upgrade meeting",
         "user_id": user.id,
         "partner_ids": [Command.set(partner.child_ids.ids)],
-        "start": fields.Datetime.now(),
+        # Begun a moment ago: a meeting counts once it has taken place.
+        "start": fields.Datetime.now() - relativedelta(seconds=5),
         "stop": fields.Datetime.now() + relativedelta(hours=1),
         "olimp_held": True,
         "olimp_protocol": "<p>Minutes</p>",
@@ -141,10 +142,11 @@ current.action_refresh()
 after = {line.kpi_id.code: line.actual for line in current.line_ids}
 answers = current.answer_ids
 evidence = answers.mapped("evidence")
-month = fields.Date.context_today(Scorecard) + relativedelta(months=1)
+# A month that has ended (only those can be closed), its checklist left unanswered: counted as No on purpose.
+month = fields.Date.context_today(Scorecard) - relativedelta(months=2)
 new = Scorecard.generate(month, employee)
 new.action_refresh()
-new.action_close()
+new.with_context(olimp_unanswered_as_no=True).action_close()
 Kpi = env["olimp.kpi"].with_context(active_test=False)
 result = {
     "modules": {m.name: m.state for m in env["ir.module.module"].search([("name", "like", "olimp_%")])},

@@ -1,5 +1,15 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
+
+# The catalogue's "Meetings held" counts, with this module, only the meetings marked as held.
+MEETINGS_KPI = "olimp_kpi.kpi_meetings"
+MEETINGS_DOMAIN = '[("olimp_with_customer", "=", True)]'
+HELD_MEETINGS_DOMAIN = '[("olimp_with_customer", "=", True), ("olimp_held", "=", True)]'
+
+
+def _has_text(html):
+    return bool(html2plaintext(html or "").strip())
 
 
 class CalendarEvent(models.Model):
@@ -7,7 +17,11 @@ class CalendarEvent(models.Model):
 
     _inherit = "calendar.event"
 
-    olimp_held = fields.Boolean(string="Held", copy=False, help="The meeting took place.")
+    olimp_held = fields.Boolean(
+        string="Held",
+        copy=False,
+        help="The meeting took place: only such meetings count as meetings held. Writing its minutes marks it.",
+    )
     olimp_partner_id = fields.Many2one(
         comodel_name="res.partner",
         string="Customer",
@@ -33,8 +47,55 @@ class CalendarEvent(models.Model):
     @api.depends("olimp_protocol")
     def _compute_olimp_has_protocol(self):
         for event in self:
-            event.olimp_has_protocol = bool(html2plaintext(event.olimp_protocol or "").strip())
+            event.olimp_has_protocol = _has_text(event.olimp_protocol)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        now = fields.Datetime.now()
+        for vals in vals_list:
+            start = fields.Datetime.to_datetime(vals.get("start"))
+            if "olimp_held" not in vals and _has_text(vals.get("olimp_protocol")) and start and start <= now:
+                vals["olimp_held"] = True
+        events = super().create(vals_list)
+        events.filtered("olimp_held")._olimp_check_started()
+        return events
+
+    def write(self, vals):
+        if vals.get("olimp_held"):
+            self._olimp_check_started()
+        result = super().write(vals)
+        if "olimp_held" not in vals and _has_text(vals.get("olimp_protocol")):
+            # Minutes are written after a meeting: they mark it held (minutes prepared ahead do not).
+            now = fields.Datetime.now()
+            self.filtered(lambda event: not event.olimp_held and event.start and event.start <= now).write(
+                {"olimp_held": True}
+            )
+        return result
+
+    def _olimp_check_started(self):
+        now = fields.Datetime.now()
+        future = self.filtered(lambda event: event.start and event.start > now)
+        if future:
+            raise UserError(
+                self.env._(
+                    "%(meeting)s has not started yet: a meeting can be marked as held once it has taken place.",
+                    meeting=future[0].display_name,
+                )
+            )
 
     def action_olimp_mark_held(self):
-        self.write({"olimp_held": True})
+        """One click: the meeting took place."""
+        self.filtered(lambda event: not event.olimp_held).write({"olimp_held": True})
         return True
+
+    @api.model
+    def _olimp_count_held_meetings_only(self, undo=False):
+        """The catalogue's *Meetings held* counts the meetings marked as held (``undo``: any meeting of the past,
+        as olimp_kpi alone does, when this module goes). A KPI the user changed is left alone, and logged."""
+        changes = {
+            MEETINGS_KPI: {
+                "old": {"domain": HELD_MEETINGS_DOMAIN if undo else MEETINGS_DOMAIN},
+                "new": {"domain": MEETINGS_DOMAIN if undo else HELD_MEETINGS_DOMAIN},
+            }
+        }
+        return self.env["olimp.kpi"]._olimp_upgrade_catalogue(changes)

@@ -13,3 +13,5 @@ from . import test_access_matrix
 from . import test_bad_input
 from . import test_crm
 from . import test_regulation
+from . import test_held_meetings
+from . import test_rule_domain

@@ -43,6 +43,9 @@ class TestFollowupKpis(FollowupCase):
                     "olimp_passport_products": "Our service",
                 }
             )
+        with freeze_time("2025-03-05 10:00:00"):
+            # Sold to Fresh Passport in March, through its director; Stale Passport, also Sam's, bought nothing.
+            cls._order(partner=cls.director).write({"state": "sale"})
 
         for delay in (3, 3, 3, 31):
             cls._rule(name=f"Step {delay}", delay_days=delay)
@@ -93,7 +96,10 @@ class TestFollowupKpis(FollowupCase):
         self.assertEqual(actual["MEETINGS_PROTOCOL"], 1)
 
         evidence = {answer.item_id.evidence: answer.evidence for answer in scorecard.answer_ids}
-        self.assertEqual(evidence["passport"], "1 of 2 customers have an up-to-date passport (50%).")
+        # The customers Sam sold to in March: Fresh Passport, and Customer Co (whose salesperson is Sue).
+        self.assertEqual(
+            evidence["passport"], "1 of the 2 customers sold to in the month have an up-to-date passport (50%)."
+        )
         self.assertEqual(evidence["protocols"], "1 of 2 meetings held have minutes (50%).")
         self.assertEqual(evidence["meeting_plan"], "Meetings planned for the next month: 1.")
         # The team leader reads the same evidence; the expert's answer stays theirs.
@@ -126,8 +132,11 @@ class TestFollowupKpis(FollowupCase):
             self.Followup._cron_flag_overdue()
             scorecard = self.env["olimp.kpi.scorecard"].generate(date(2025, 3, 1), employees=self.salesman_employee)
             scorecard.answer_ids.write({"value": "yes"})
+        with freeze_time("2025-04-01 08:00:00"):
             scorecard.with_user(self.manager).action_close()
         frozen = {line.kpi_id.code: (line.actual, line.zone, line.score) for line in scorecard.line_ids}
+        evidence = {answer.item_id.evidence: answer.evidence for answer in scorecard.answer_ids}
+        self.assertEqual(evidence["protocols"], "1 of 2 meetings held have minutes (50%).")
         efficiency = scorecard.efficiency
         self.assertEqual(frozen["FOLLOWUPS_ON_TIME"][0], 1)
         self.assertEqual(frozen["FOLLOWUPS_OVERDUE"][0], 2)
@@ -144,6 +153,12 @@ class TestFollowupKpis(FollowupCase):
         scorecard.invalidate_recordset()
         after = {line.kpi_id.code: (line.actual, line.zone, line.score) for line in scorecard.line_ids}
         self.assertEqual(after, frozen)
+        scorecard.answer_ids.invalidate_recordset(["evidence"])
+        self.assertEqual(
+            {answer.item_id.evidence: answer.evidence for answer in scorecard.answer_ids},
+            evidence,
+            "the evidence beside the answers is the one at close, though a meeting got its minutes since",
+        )
         self.assertEqual(scorecard.efficiency, efficiency)
         self.assertEqual(set(scorecard.answer_ids.mapped("value")), {"yes"})
 

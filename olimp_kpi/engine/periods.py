@@ -3,6 +3,10 @@
 A scorecard covers one calendar month in its company's time zone. Date source fields are compared with the
 month's first and last day as they are; datetime source fields are stored in UTC by Odoo, so the month's local
 midnights are converted to naive UTC datetimes before they go into a domain.
+
+A month is *over* once its last day has passed in the company's time zone (only then can it be closed), and the
+trend of a month still running compares its figures so far with the previous month's pro-rated to the working
+days elapsed (:func:`elapsed_working_days`).
 """
 
 from datetime import date, datetime, time, timedelta
@@ -24,6 +28,10 @@ def next_month_start(day):
 
 def previous_month_start(day):
     return month_start(month_start(day) - timedelta(days=1))
+
+
+def next_day(day):
+    return day + timedelta(days=1)
 
 
 def month_end(day):
@@ -53,3 +61,37 @@ def as_month(value):
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
     return month_start(value)
+
+
+def local_today(tz_name, now=None):
+    """Today's date in ``tz_name``; ``now`` is a naive UTC datetime (default: the current instant)."""
+    now = pytz.utc.localize(now) if now else datetime.now(pytz.utc)
+    return now.astimezone(pytz.timezone(tz_name or "UTC")).date()
+
+
+def has_ended(month, today):
+    """Whether the month of ``month`` is over on ``today`` (both in the company's time zone)."""
+    return today > month_end(month)
+
+
+def working_days(start, stop, weekdays=(0, 1, 2, 3, 4), holidays=()):
+    """Number of days in ``[start, stop)`` whose weekday (Monday 0) is in ``weekdays`` and that are no holiday."""
+    weekdays = set(weekdays)
+    holidays = set(holidays)
+    count = 0
+    day = start
+    while day < stop:
+        if day.weekday() in weekdays and day not in holidays:
+            count += 1
+        day += timedelta(days=1)
+    return count
+
+
+def elapsed_working_days(month, today, weekdays=(0, 1, 2, 3, 4), holidays=()):
+    """``(elapsed, total)`` working days of the month of ``month`` on ``today``: the days before today count as
+    elapsed (today's figures are still coming in); a month over has all of them elapsed, a month to come none."""
+    start = month_start(month)
+    stop = next_month_start(start)
+    total = working_days(start, stop, weekdays, holidays)
+    elapsed = working_days(start, min(max(today, start), stop), weekdays, holidays)
+    return elapsed, total

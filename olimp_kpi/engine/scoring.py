@@ -6,7 +6,10 @@ batch refresh (thousands of lines written in one statement) share exactly the sa
 - completion, higher is better: ``actual / target × 100``; lower is better: ``target / actual × 100`` (an actual
   of 0 or less reaches the cap). No target (0 or unset): no completion, zone ``none``, left out of efficiency;
 - zone: ``green`` from ``green_from`` % of plan, ``yellow`` from ``yellow_from`` %, else ``red``;
-- trend: the actual against the previous month's actual;
+- ratio KPIs: ``numerator ÷ denominator × 100``; a denominator of 0 gives no ratio (zone ``none``);
+- trend: the actual against a reference: the previous month's actual for a month that is over, for balances
+  (a state against a state), ratios and checklists; for counts and sums of a month still running, the previous
+  month's actual pro-rated to the working days elapsed (like with like); no previous figure: flat, basis ``none``;
 - score: 0 under the floor, else the completion limited to the cap;
 - efficiency: ``Σ weight × score / Σ weight`` over lines with a plan.
 """
@@ -24,6 +27,11 @@ TREND_FLAT = "flat"
 
 HIGHER = "higher"
 LOWER = "lower"
+
+# What a line's trend compares its actual with.
+BASIS_MONTH = "month"  # the previous month's whole figure
+BASIS_PRORATED = "prorated"  # the previous month's figure pro-rated to the working days elapsed
+BASIS_NONE = "none"  # no previous figure: the trend is flat
 
 # Values closer than this are equal: actuals are sums of monetary amounts rounded to cents.
 EPSILON = 1e-6
@@ -54,8 +62,34 @@ def zone(completion_pct, yellow_from=100.0, green_from=100.0):
     return ZONE_RED
 
 
+def ratio(numerator, denominator):
+    """``numerator ÷ denominator × 100``, or ``None`` when the denominator is 0 (there is no ratio)."""
+    if denominator is None or abs(denominator) <= EPSILON:
+        return None
+    return (numerator or 0.0) / denominator * 100.0
+
+
+def trend_reference(previous_actual, prorate=False, elapsed=0, total=0):
+    """What the actual is compared with, and on which basis (``BASIS_*``).
+
+    :param previous_actual: the previous month's figure, ``None`` when there is none
+    :param prorate: the month is still running and the KPI adds up over the month (a count or a sum)
+    :param elapsed: working days of the month elapsed; ``total``: its working days
+    """
+    if previous_actual is None:
+        return None, BASIS_NONE
+    if not prorate:
+        return previous_actual, BASIS_MONTH
+    share = min(1.0, elapsed / total) if total else 1.0
+    return previous_actual * share, BASIS_PRORATED
+
+
 def trend(actual, previous_actual):
-    delta = (actual or 0.0) - (previous_actual or 0.0)
+    """``up``, ``down`` or ``flat``: ``actual`` against ``previous_actual`` (or a trend reference); no reference
+    (``None``): flat."""
+    if previous_actual is None:
+        return TREND_FLAT
+    delta = (actual or 0.0) - previous_actual
     if delta > EPSILON:
         return TREND_UP
     if delta < -EPSILON:
@@ -69,9 +103,14 @@ def score(completion_pct, floor=0.0, cap=100.0):
     return min(completion_pct, cap)
 
 
-def evaluate_line(actual, target, direction=HIGHER, yellow_from=100.0, green_from=100.0, floor=0.0, cap=100.0):
-    """Completion (0 when there is no plan), zone, score and whether the line counts in efficiency."""
-    pct = completion(actual, target, direction, cap)
+def evaluate_line(
+    actual, target, direction=HIGHER, yellow_from=100.0, green_from=100.0, floor=0.0, cap=100.0, measurable=True
+):
+    """Completion (0 when there is no plan), zone, score and whether the line counts in efficiency.
+
+    A line that is not ``measurable`` (a ratio whose denominator is 0) is judged like a line without a plan.
+    """
+    pct = completion(actual, target, direction, cap) if measurable else None
     return LineResult(
         completion=pct if pct is not None else 0.0,
         zone=zone(pct, yellow_from, green_from),
@@ -109,6 +148,22 @@ def summary(lines):
     value, counted = efficiency((weight, line_score, line_zone != ZONE_NONE) for weight, line_score, line_zone in lines)
     zones = [line_zone for __, __, line_zone in lines]
     return Summary(value, counted, zones.count(ZONE_RED), zones.count(ZONE_YELLOW), zones.count(ZONE_GREEN))
+
+
+def reference_summary(lines):
+    """Efficiency the scorecard would have with every line at its trend reference: the efficiency trend of a
+    month still running compares the efficiency so far with it (each KPI at the previous month's pace).
+
+    :param lines: iterable of ``(weight, reference, target, direction, yellow_from, green_from, floor, cap,
+        measurable)``; a line without reference (``None``) takes no part
+    """
+    evaluated = []
+    for weight, reference, target, direction, yellow_from, green_from, floor, cap, measurable in lines:
+        if reference is None:
+            continue
+        result = evaluate_line(reference, target, direction, yellow_from, green_from, floor, cap, measurable)
+        evaluated.append((weight, result.score, result.zone))
+    return summary(evaluated).efficiency if evaluated else None
 
 
 def checklist_completion(answers):

@@ -10,3 +10,6 @@ from . import res_company
 from . import olimp_kpi_plan
 from . import res_config_settings
 from . import olimp_kpi_month_review
+from . import sale_order
+from . import olimp_kpi_catalogue
+from . import calendar_event

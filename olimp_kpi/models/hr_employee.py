@@ -1,9 +1,12 @@
-from datetime import datetime, time, timedelta
+import contextlib
+from datetime import date, datetime, time, timedelta
 
 import pytz
+from babel.dates import format_date
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.misc import get_lang
 
 from ..engine import periods
 
@@ -44,20 +47,40 @@ class HrEmployee(models.Model):
         string="Efficiency (%)",
         compute="_compute_olimp_efficiency",
         groups=KPI_READER_GROUPS,
-        help="Efficiency of the last closed monthly scorecard.",
+        help="Efficiency of the last closed monthly scorecard (the month is shown next to it).",
+    )
+    olimp_efficiency_date = fields.Date(
+        string="Efficiency Month",
+        compute="_compute_olimp_efficiency",
+        groups=KPI_READER_GROUPS,
+        help="First day of the month of the last closed scorecard, whose efficiency is shown.",
+    )
+    olimp_efficiency_month = fields.Char(
+        string="Efficiency Of",
+        compute="_compute_olimp_efficiency",
+        groups=KPI_READER_GROUPS,
+        help="The month of the last closed scorecard, whose efficiency is shown; empty without a closed month.",
     )
 
     def _compute_olimp_efficiency(self):
         Scorecard = self.env["olimp.kpi.scorecard"]
         counts = dict(Scorecard._read_group([("employee_id", "in", self.ids)], ["employee_id"], ["__count"]))
         last = {}
-        for scorecard in Scorecard.search(
-            [("employee_id", "in", self.ids), ("state", "=", "closed")], order="date_from desc"
+        for scorecard in Scorecard.search_fetch(
+            [("employee_id", "in", self.ids), ("state", "=", "closed")],
+            ["employee_id", "date_from", "efficiency"],
+            order="date_from desc",
         ):
-            last.setdefault(scorecard.employee_id, scorecard.efficiency)
+            last.setdefault(scorecard.employee_id, scorecard)
+        locale = get_lang(self.env).code
         for employee in self:
+            scorecard = last.get(employee)
             employee.olimp_scorecard_count = counts.get(employee, 0)
-            employee.olimp_efficiency = last.get(employee, 0.0)
+            employee.olimp_efficiency = scorecard.efficiency if scorecard else 0.0
+            employee.olimp_efficiency_date = scorecard.date_from if scorecard else False
+            employee.olimp_efficiency_month = (
+                format_date(scorecard.date_from, "LLLL y", locale=locale).capitalize() if scorecard else False
+            )
 
     @api.constrains("olimp_kpi_profile_id", "user_id", "company_id")
     def _check_olimp_kpi_user(self):
@@ -109,6 +132,7 @@ class HrEmployee(models.Model):
                 employees=", ".join(filter(None, names)),
             )
         )
+
     def _olimp_kpi_presence(self, month):
         """``{employee id: (working days worked, working days of the month)}`` for the employees of ``self`` who do
         not work the whole month of ``month`` (they start or leave during it), by their working schedules."""
@@ -162,26 +186,84 @@ class HrEmployee(models.Model):
         return [day for day in (first + timedelta(days=offset) for offset in range(count)) if day.weekday() < 5]
 
     def olimp_get_efficiency(self, date_from, date_to):
-        """Average efficiency (%) of the closed scorecards of the months from ``date_from`` to ``date_to``.
+        """Average efficiency (%) of the employee's closed scorecards of the months from the month of ``date_from``
+        to the month of ``date_to``, or ``None`` when none of those months has a closed scorecard.
 
         Meant for salary rules and commissions, e.g. ``employee.olimp_get_efficiency(payslip.date_from,
-        payslip.date_to)``; months without a closed scorecard do not count. Reads scorecards with the caller's
-        rights: HR officers see everyone's.
+        payslip.date_to)``. ``None`` is never a silent 0: a rule multiplying by it fails visibly, and the payroll
+        glue turns it into a warning on the payslip; :meth:`olimp_get_efficiency_detail` tells which months are
+        closed and which are not. Raises a :class:`UserError` for a date that is not one (e.g. ``"31.12.2026"``),
+        for ``date_from`` after ``date_to``, and when ``self`` is not exactly one employee. Reads scorecards with
+        the caller's rights: KPI HR readers and administrators see everyone's.
         """
-        self.ensure_one()
-        date_from = periods.month_start(fields.Date.to_date(date_from))
-        date_to = fields.Date.to_date(date_to)
-        scorecards = self.env["olimp.kpi.scorecard"].search(
+        return self.olimp_get_efficiency_detail(date_from, date_to)["efficiency"]
+
+    def olimp_get_efficiency_detail(self, date_from, date_to):
+        """What :meth:`olimp_get_efficiency` answers, and why: a dict with
+
+        - ``efficiency``: the average efficiency (%) of the closed months, ``None`` when there is none;
+        - ``closed_months``: first days of the months with a closed scorecard, in order;
+        - ``missing_months``: first days of the months of the period without a closed scorecard (none made, or
+          still open);
+        - ``scorecard_ids``: the closed scorecards averaged.
+
+        Same errors as :meth:`olimp_get_efficiency`.
+        """
+        if len(self) != 1:
+            raise UserError(
+                self.env._(
+                    "The efficiency is read for one employee at a time, not for %(count)s.",
+                    count=len(self),
+                )
+            )
+        first = periods.month_start(self._olimp_date(date_from))
+        last = periods.month_start(self._olimp_date(date_to))
+        if first > last:
+            raise UserError(
+                self.env._(
+                    "The period from %(date_from)s to %(date_to)s ends before it begins.",
+                    date_from=date_from,
+                    date_to=date_to,
+                )
+            )
+        scorecards = self.env["olimp.kpi.scorecard"].search_fetch(
             [
                 ("employee_id", "=", self.id),
                 ("state", "=", "closed"),
-                ("date_from", ">=", date_from),
-                ("date_from", "<=", date_to),
-            ]
+                ("date_from", ">=", first),
+                ("date_from", "<=", last),
+            ],
+            ["date_from", "efficiency"],
+            order="date_from",
         )
-        if not scorecards:
-            return 0.0
-        return sum(scorecards.mapped("efficiency")) / len(scorecards)
+        months = []
+        month = first
+        while month <= last:
+            months.append(month)
+            month = periods.next_month_start(month)
+        closed = [scorecard.date_from for scorecard in scorecards]
+        return {
+            "efficiency": (sum(scorecards.mapped("efficiency")) / len(scorecards)) if scorecards else None,
+            "closed_months": closed,
+            "missing_months": [month for month in months if month not in closed],
+            "scorecard_ids": scorecards.ids,
+        }
+
+    def _olimp_date(self, value):
+        """``value`` as a date, or a clear error (a payroll rule may pass anything)."""
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        day = None
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                day = date.fromisoformat(value[:10])
+        if day:
+            return day
+        raise UserError(
+            self.env._("“%(value)s” is not a date: give a date, or a text such as 2026-12-31.", value=value)
+        )
 
     def action_open_olimp_scorecards(self):
         self.ensure_one()

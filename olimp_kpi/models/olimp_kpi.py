@@ -2,7 +2,7 @@ import ast
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import RedirectWarning, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import TableKind, make_identifier, table_kind
@@ -16,6 +16,8 @@ NUMERIC_TYPES = ("integer", "float", "monetary")
 SOURCE_INDEX_PREFIX = "olimp_kpi_src__"
 # Fields whose change can call for a new source index.
 SOURCE_FIELDS = {"kind", "model_id", "date_field_id", "user_field_id", "active"}
+# A ratio KPI has none of these: its numerator and denominator KPIs count the records.
+SOURCE_DEFINITION_FIELDS = ("model_id", "measure_field_id", "date_field_id", "user_field_id", "due_date_field_id")
 DATE_TYPES = ("date", "datetime")
 SUBJECT_MODELS = ("res.users", "hr.employee")
 
@@ -31,15 +33,113 @@ def parse_domain(text):
     return [tuple(term) if isinstance(term, list) else term for term in domain]
 
 
+LITERAL_NODES = (ast.Expression, ast.Constant, ast.List, ast.Tuple, ast.Load)
+
+
+def _literal_problem(env, text):
+    """Why ``text`` is not a list of fixed values, in the user's words, or ``None``."""
+    source = (text or "[]").strip() or "[]"
+    try:
+        tree = ast.parse(source, mode="eval")
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as error:
+        offset = getattr(error, "offset", None) or 1
+        return env._(
+            "The text cannot be read as a list of conditions: a bracket, a parenthesis or a quote is not closed, or "
+            "a comma is missing (near “%(near)s”).",
+            near=source[max(0, offset - 15) : offset + 15].strip() or source[:30],
+        )
+    if not isinstance(tree.body, ast.List | ast.Tuple):
+        return env._('The conditions must be a list in square brackets, e.g. [("state", "=", "sale")].')
+    for node in ast.walk(tree):
+        if isinstance(node, LITERAL_NODES):
+            continue
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+            continue
+        if isinstance(node, ast.USub | ast.UAdd):
+            continue
+        return env._(
+            "“%(code)s” is not a fixed value: conditions compare fields with fixed values only (numbers, texts, "
+            "True, False or lists of them), not with variables such as uid or calculations such as "
+            "context_today().",
+            code=ast.get_source_segment(source, node) or source,
+        )
+    return None
+
+
+def _term_problem(model, term):
+    """What is wrong with one condition of a domain on ``model`` (a recordset), in the user's words, or ``None``."""
+    env = model.env
+    if isinstance(term, str):
+        if term in expression.DOMAIN_OPERATORS:
+            return None
+        return env._("“%(term)s” is neither a condition nor one of the operators &, | and !.", term=term)
+    if not isinstance(term, tuple) or len(term) != 3 or not isinstance(term[0], str | int):
+        return env._(
+            "“%(term)s” is not a condition: write each condition as (field, operator, value), e.g. "
+            '("state", "=", "sale").',
+            term=repr(term),
+        )
+    path, operator, __ = term
+    if isinstance(path, int):
+        if term in (expression.TRUE_LEAF, expression.FALSE_LEAF):
+            return None
+        return env._(
+            "“%(term)s” is not a condition: write each condition as (field, operator, value).", term=repr(term)
+        )
+    if operator not in expression.TERM_OPERATORS:
+        return env._(
+            "“%(operator)s” is not an operator. Use one of: %(operators)s.",
+            operator=operator,
+            operators=", ".join(expression.TERM_OPERATORS),
+        )
+    current = model
+    parts = path.split(".")
+    for index, name in enumerate(parts):
+        field = current._fields.get(name)
+        if field is None:
+            return env._("%(model)s has no field “%(field)s”.", model=_model_name(current), field=name)
+        if index < len(parts) - 1:
+            if not field.relational:
+                return env._(
+                    "“%(field)s” of %(model)s does not link to other records: “%(path)s” cannot go through it.",
+                    field=name,
+                    model=_model_name(current),
+                    path=path,
+                )
+            current = env[field.comodel_name]
+    return None
+
+
+def _model_name(model):
+    """The name users know a model by (e.g. Lead/Opportunity), for messages."""
+    return model.env["ir.model"]._get(model._name).name or model._name
+
+
 def compile_domain(model, text):
     """The normalized domain of ``text``, checked against ``model`` (a recordset) by building its SQL without
-    running it: unknown fields and bad operators fail here. Raises :class:`ValueError` with the reason when
-    ``text`` is not a domain of fixed values on that model."""
+    running it: unknown fields and bad operators fail here. Raises :class:`ValueError` with the reason, in the
+    user's words, when ``text`` is not a domain of fixed values on that model."""
+    env = model.env
+    problem = _literal_problem(env, text)
+    if problem:
+        raise ValueError(problem)
+    domain = parse_domain(text)
+    for term in domain:
+        problem = _term_problem(model, term)
+        if problem:
+            raise ValueError(problem)
     try:
-        domain = expression.normalize_domain(parse_domain(text))
+        domain = expression.normalize_domain(domain)
+    except (ValueError, AssertionError, IndexError, TypeError) as error:
+        raise ValueError(
+            env._("The operators &, | and ! do not have the number of conditions they combine (two, or one for !).")
+        ) from error
+    try:
         model._where_calc(domain)
     except (ValueError, KeyError, TypeError, AssertionError, IndexError) as error:
-        raise ValueError(str(error)) from error
+        raise ValueError(
+            env._("A condition cannot be applied to %(model)s: %(detail)s", model=model._description, detail=error)
+        ) from error
     return domain
 
 
@@ -96,9 +196,49 @@ class OlimpKpi(models.Model):
             ("sum", "Sum"),
             ("avg", "Average"),
             ("count_distinct", "Count distinct"),
+            ("ratio", "Ratio of two KPIs"),
         ],
         default="count",
         required=True,
+        help="Ratio: the numerator KPI divided by the denominator KPI, in %, e.g. won opportunities of the "
+        "opportunities closed.",
+    )
+    period_mode = fields.Selection(
+        selection=[("flow", "Flow: records dated in the month"), ("balance", "Balance: the state at month end")],
+        string="Measured As",
+        default="flow",
+        required=True,
+        tracking=True,
+        help="Flow: the records dated in the month (orders, meetings). Balance: the state at the end of the month "
+        "(what customers owe, the open pipeline), i.e. the records dated up to the month's end, or all of them "
+        "without a date field; measured by the last refresh within the month and never recomputed after it "
+        "(the current month shows today's state).",
+    )
+    numerator_kpi_id = fields.Many2one(
+        comodel_name="olimp.kpi",
+        string="Numerator",
+        ondelete="restrict",
+        domain="[('kind', '=', 'quantitative'), ('aggregation', '!=', 'ratio'), ('id', '!=', id)]",
+        help="Ratio KPIs: the KPI divided, e.g. Opportunities won.",
+    )
+    denominator_kpi_id = fields.Many2one(
+        comodel_name="olimp.kpi",
+        string="Denominator",
+        ondelete="restrict",
+        domain="[('kind', '=', 'quantitative'), ('aggregation', '!=', 'ratio'), ('id', '!=', id)]",
+        help="Ratio KPIs: the KPI divided by, e.g. Opportunities closed (won or lost). Where it is 0 there is no "
+        "ratio: the KPI has no zone that month and does not count in the efficiency.",
+    )
+    exclude_future = fields.Boolean(
+        string="Only What Has Happened",
+        help="Records dated after the refresh do not count yet, e.g. meetings still to come.",
+    )
+    due_date_field_id = fields.Many2one(
+        comodel_name="ir.model.fields",
+        ondelete="set null",
+        domain="[('model_id', '=', model_id), ('ttype', 'in', ('date', 'datetime')), ('store', '=', True)]",
+        help="Balance KPIs: the part of the balance due before the day it is measured is shown as overdue, e.g. "
+        "the invoices' due date.",
     )
     measure_field_id = fields.Many2one(
         comodel_name="ir.model.fields",
@@ -192,14 +332,76 @@ class OlimpKpi(models.Model):
                     )
                 )
 
-    @api.constrains("kind", "model_id", "aggregation", "measure_field_id", "date_field_id", "user_field_id", "domain")
+    @api.constrains(
+        "kind",
+        "model_id",
+        "aggregation",
+        "measure_field_id",
+        "date_field_id",
+        "user_field_id",
+        "domain",
+        "period_mode",
+        "due_date_field_id",
+        "numerator_kpi_id",
+        "denominator_kpi_id",
+        "active",
+    )
     def _check_source(self):
         # Model metadata is read as superuser (KPI administrators need not be system administrators).
         for kpi in self.sudo():
-            if kpi.kind == "quantitative":
+            if kpi.kind == "quantitative" and kpi.aggregation == "ratio":
+                kpi._check_ratio()
+            elif kpi.kind == "quantitative":
                 kpi._check_quantitative_source()
             elif kpi.domain and parse_domain_or_none(kpi.domain) is None:
-                raise ValidationError(kpi._domain_error())
+                raise ValidationError(kpi._domain_error(_literal_problem(kpi.env, kpi.domain)))
+        # A KPI that ratios divide must stay something they can divide.
+        ratios = self.sudo().search(
+            [
+                ("aggregation", "=", "ratio"),
+                "|",
+                ("numerator_kpi_id", "in", self.ids),
+                ("denominator_kpi_id", "in", self.ids),
+            ]
+        )
+        for ratio in ratios - self.sudo():
+            ratio._check_ratio()
+
+    def _check_ratio(self):
+        self.ensure_one()
+        if not self.numerator_kpi_id or not self.denominator_kpi_id:
+            raise ValidationError(
+                self.env._(
+                    "KPI %(kpi)s is a ratio: choose its numerator and its denominator KPIs.", kpi=self.display_name
+                )
+            )
+        if any(self[fname] for fname in SOURCE_DEFINITION_FIELDS):
+            raise ValidationError(
+                self.env._(
+                    "KPI %(kpi)s is a ratio: it has no source model or fields of its own, its numerator and "
+                    "denominator KPIs count the records.",
+                    kpi=self.display_name,
+                )
+            )
+        if not self.active:
+            return
+        for operand in self.numerator_kpi_id | self.denominator_kpi_id:
+            if operand == self or operand.aggregation == "ratio":
+                problem = self.env._("it is a ratio itself, and a ratio of ratios could divide itself in a cycle")
+            elif operand.kind != "quantitative":
+                problem = self.env._("it is scored with a checklist: only KPIs counted from data can be divided")
+            elif not operand.active:
+                problem = self.env._("it is archived")
+            else:
+                continue
+            raise ValidationError(
+                self.env._(
+                    "KPI %(kpi)s cannot divide %(operand)s: %(problem)s.",
+                    kpi=self.display_name,
+                    operand=operand.display_name,
+                    problem=problem,
+                )
+            )
 
     def _check_quantitative_source(self):
         self.ensure_one()
@@ -210,7 +412,7 @@ class OlimpKpi(models.Model):
             raise ValidationError(
                 self.env._("KPI %(kpi)s: model %(model)s is not installed.", kpi=self.display_name, model=model_name)
             )
-        for field in (self.measure_field_id, self.date_field_id, self.user_field_id):
+        for field in (self.measure_field_id, self.date_field_id, self.user_field_id, self.due_date_field_id):
             if field and field.model != model_name:
                 raise ValidationError(
                     self.env._(
@@ -220,7 +422,10 @@ class OlimpKpi(models.Model):
                         model=self.model_id.name,
                     )
                 )
-        if not self.date_field_id or self.date_field_id.ttype not in DATE_TYPES:
+        balance = self.period_mode == "balance"
+        if (not balance and not self.date_field_id) or (
+            self.date_field_id and self.date_field_id.ttype not in DATE_TYPES
+        ):
             raise ValidationError(
                 self.env._(
                     "KPI %(kpi)s: the date field must be a date or date-time field of %(model)s.",
@@ -228,7 +433,24 @@ class OlimpKpi(models.Model):
                     model=self.model_id.name,
                 )
             )
+        if self.due_date_field_id and (not balance or self.due_date_field_id.ttype not in DATE_TYPES):
+            raise ValidationError(
+                self.env._(
+                    "KPI %(kpi)s: a due date field splits off the overdue part of a balance: it must be a date "
+                    "field of %(model)s, on a KPI measured as a balance.",
+                    kpi=self.display_name,
+                    model=self.model_id.name,
+                )
+            )
         user_field = self.user_field_id
+        if balance and not user_field:
+            raise ValidationError(
+                self.env._(
+                    "KPI %(kpi)s measures a balance: choose the employee field whose balance it is (e.g. "
+                    "Salesperson), or every salesperson would get the whole company's balance.",
+                    kpi=self.display_name,
+                )
+            )
         if not user_field or user_field.ttype != "many2one" or user_field.relation not in SUBJECT_MODELS:
             raise ValidationError(
                 self.env._(
@@ -252,7 +474,7 @@ class OlimpKpi(models.Model):
                         field=measure.field_description,
                     )
                 )
-        for field in (self.measure_field_id, self.date_field_id, self.user_field_id):
+        for field in (self.measure_field_id, self.date_field_id, self.user_field_id, self.due_date_field_id):
             if field and not field.store:
                 raise ValidationError(
                     self.env._(
@@ -274,9 +496,6 @@ class OlimpKpi(models.Model):
         return message
 
     def _check_domain_fields(self):
-        domain = parse_domain_or_none(self.domain)
-        if domain is None:
-            raise ValidationError(self._domain_error())
         try:
             compile_domain(self.env[self.model_id.model].sudo(), self.domain)
         except ValueError as error:
@@ -285,7 +504,7 @@ class OlimpKpi(models.Model):
     @api.onchange("model_id")
     def _onchange_model_id(self):
         for kpi in self:
-            for fname in ("measure_field_id", "date_field_id", "user_field_id"):
+            for fname in ("measure_field_id", "date_field_id", "user_field_id", "due_date_field_id"):
                 if kpi[fname] and kpi[fname].model_id != kpi.model_id:
                     kpi[fname] = False
 
@@ -293,6 +512,69 @@ class OlimpKpi(models.Model):
     def _onchange_kind(self):
         for kpi in self.filtered(lambda k: k.kind == "qualitative"):
             kpi.unit = "percent"
+
+    @api.onchange("aggregation")
+    def _onchange_aggregation(self):
+        for kpi in self.filtered(lambda k: k.aggregation == "ratio"):
+            kpi.update(dict.fromkeys(SOURCE_DEFINITION_FIELDS, False))
+            kpi.unit = "percent"
+
+    @api.onchange("period_mode")
+    def _onchange_period_mode(self):
+        for kpi in self.filtered(lambda k: k.period_mode == "flow"):
+            kpi.due_date_field_id = False
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_in_use(self):
+        """A KPI that profiles, scorecards or ratios use cannot go: say which, and offer to archive it instead
+        (archived, it leaves new scorecards and the catalogue, and past months keep it)."""
+        Sudo = self.sudo().with_context(active_test=False)
+        profiles = (
+            self.env["olimp.kpi.profile.line"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("kpi_id", "in", self.ids)])
+            .profile_id
+        )
+        scorecard_lines = self.env["olimp.kpi.scorecard.line"].sudo().search([("kpi_id", "in", self.ids)])
+        ratios = Sudo.search(
+            [
+                "|",
+                ("numerator_kpi_id", "in", self.ids),
+                ("denominator_kpi_id", "in", self.ids),
+                ("id", "not in", self.ids),
+            ]
+        )
+        if not (profiles or scorecard_lines or ratios):
+            return
+        uses = []
+        if profiles:
+            uses.append(self.env._("profiles %(names)s", names=_names(profiles.mapped("display_name"))))
+        if scorecard_lines:
+            employees = scorecard_lines.scorecard_id.employee_id
+            uses.append(
+                self.env._(
+                    "%(count)s scorecards (%(employees)s)",
+                    count=len(scorecard_lines.scorecard_id),
+                    employees=_names(employees.mapped("name")),
+                )
+            )
+        if ratios:
+            uses.append(self.env._("the ratio KPIs %(names)s", names=_names(ratios.mapped("display_name"))))
+        message = self.env._(
+            "%(kpis)s cannot be deleted: %(uses)s use it, and closed months must keep their figures. Archive it "
+            "instead: it leaves the catalogue and the next months' scorecards, and the past stays as it was.",
+            kpis=_names(self.mapped("display_name")),
+            uses="; ".join(uses),
+        )
+        if not self.env.user.has_group("olimp_kpi.group_kpi_admin"):
+            raise UserError(message)
+        raise RedirectWarning(
+            message,
+            self.env.ref("olimp_kpi.olimp_kpi_action_archive").id,
+            self.env._("Archive"),
+            {"active_model": self._name, "active_ids": self.ids, "active_id": self[:1].id},
+        )
 
     def init(self):
         # KPIs made before source indexes existed (module update) get theirs here.
@@ -319,57 +601,69 @@ class OlimpKpi(models.Model):
                 vals["name"] = self.env._("%(name)s (copy)", name=kpi.name)
         return vals_list
 
-    def _ensure_source_index(self):
-        """An index on (employee field, date field) of each quantitative KPI's source table, unless one exists.
+    def action_archive(self):
+        """Archiving a KPI that active ratios divide would leave them unable to compute: say which."""
+        ratios = self.sudo().search(
+            [
+                ("aggregation", "=", "ratio"),
+                ("id", "not in", self.ids),
+                "|",
+                ("numerator_kpi_id", "in", self.ids),
+                ("denominator_kpi_id", "in", self.ids),
+            ]
+        )
+        if ratios:
+            raise UserError(
+                self.env._(
+                    "%(kpis)s cannot be archived while the ratio KPIs %(ratios)s divide it: archive them first, or "
+                    "give them other KPIs to divide.",
+                    kpis=_names(self.mapped("display_name")),
+                    ratios=_names(ratios.mapped("display_name")),
+                )
+            )
+        return super().action_archive()
 
-        The refresh asks each source for the records of the scorecards' employees in two months: the index lets
-        PostgreSQL read just those. Odoo indexes few of these pairs (e.g. none on meetings by organiser and start),
-        and a big table without one is read whole at every refresh. The index is made once, when a KPI is saved;
-        building it holds writes on that table for the time it takes (seconds on a million rows). Set the system
-        parameter ``olimp_kpi.source_indexes`` to ``False`` to manage such indexes yourself.
+    def _ensure_source_index(self):
+        """Indexes on each quantitative KPI's source table, unless such ones exist: on (employee field, date field),
+        and on the date field alone.
+
+        The refresh asks each source for the records of the scorecards' employees in a month. A team's or a batch's
+        refresh reads just those through the first index; a whole company's month (all employees) is best read
+        through the second, by date alone. Odoo indexes few of these (e.g. none on meetings by start), and a big
+        table without them is read whole at every refresh. The indexes are made once, when a KPI is saved; building
+        one holds writes on that table for the time it takes (seconds on a million rows). Set the system parameter
+        ``olimp_kpi.source_indexes`` to ``False`` to manage such indexes yourself.
         """
         if not self or self.env["ir.config_parameter"].sudo().get_param("olimp_kpi.source_indexes") in ("0", "False"):
             return
         cr = self.env.cr
         done = set()
         for kpi in self:
-            if kpi.kind != "quantitative" or not kpi.active or kpi.model_name not in self.env:
+            if kpi.kind != "quantitative" or not kpi.active or kpi.model_name not in self.env or not kpi.date_field_id:
                 continue
             Source = self.env[kpi.model_name]
             columns = [Source._fields.get(field.name) for field in (kpi.user_field_id, kpi.date_field_id)]
             if not all(field and field.store and field.column_type and not field.inherited for field in columns):
                 continue
             table, user_column, date_column = Source._table, columns[0].name, columns[1].name
-            if (table, user_column, date_column) in done or table_kind(cr, table) != TableKind.Regular:
+            if table_kind(cr, table) != TableKind.Regular:
                 continue
-            done.add((table, user_column, date_column))
-            cr.execute(
-                SQL(
-                    """SELECT 1 FROM pg_index AS idx
-                         JOIN pg_attribute AS first ON first.attrelid = idx.indrelid
-                                                   AND first.attnum = idx.indkey[0]
-                         JOIN pg_attribute AS second ON second.attrelid = idx.indrelid
-                                                    AND second.attnum = idx.indkey[1]
-                        WHERE idx.indrelid = %s::regclass AND idx.indpred IS NULL AND idx.indisvalid
-                          AND first.attname = %s AND second.attname = %s""",
-                    table,
-                    user_column,
-                    date_column,
+            for index_columns in ((user_column, date_column), (date_column,)):
+                if (table, index_columns) in done:
+                    continue
+                done.add((table, index_columns))
+                if _has_index(cr, table, index_columns):
+                    continue
+                name = make_identifier(f"{SOURCE_INDEX_PREFIX}{table}__{'__'.join(index_columns)}")
+                _logger.info("KPI %s: creating index %s on %s %s", kpi.code, name, table, index_columns)
+                cr.execute(
+                    SQL(
+                        "CREATE INDEX IF NOT EXISTS %s ON %s (%s)",
+                        SQL.identifier(name),
+                        SQL.identifier(table),
+                        SQL(", ").join(SQL.identifier(column) for column in index_columns),
+                    )
                 )
-            )
-            if cr.fetchone():
-                continue
-            name = make_identifier(f"{SOURCE_INDEX_PREFIX}{table}__{user_column}__{date_column}")
-            _logger.info("KPI %s: creating index %s on %s (%s, %s)", kpi.code, name, table, user_column, date_column)
-            cr.execute(
-                SQL(
-                    "CREATE INDEX IF NOT EXISTS %s ON %s (%s, %s)",
-                    SQL.identifier(name),
-                    SQL.identifier(table),
-                    SQL.identifier(user_column),
-                    SQL.identifier(date_column),
-                )
-            )
 
     def _engine_spec(self):
         """The definition in the engine's terms (see :mod:`..engine.collector`).
@@ -378,12 +672,16 @@ class OlimpKpi(models.Model):
         """
         self.ensure_one()
         kpi = self.sudo()
-        if not (kpi.model_name and kpi.model_name in kpi.env and kpi.date_field_id and kpi.user_field_id):
+        if kpi.aggregation == "ratio":
+            raise ValueError("a ratio is computed from its numerator and denominator KPIs")
+        balance = kpi.period_mode == "balance"
+        if not (kpi.model_name and kpi.model_name in kpi.env and (kpi.date_field_id or balance) and kpi.user_field_id):
             # E.g. the source model or a field of it went away with an uninstalled module.
             raise KeyError(f"incomplete definition: source {kpi.model_name}, date and employee fields needed")
         Source = kpi.env[kpi.model_name]
         measure = kpi.measure_field_id.name if kpi.aggregation != "count" else None
-        for name in filter(None, (measure, kpi.date_field_id.name, kpi.user_field_id.name)):
+        due_field = kpi.due_date_field_id.name if balance and kpi.due_date_field_id else None
+        for name in filter(None, (measure, kpi.date_field_id.name, kpi.user_field_id.name, due_field)):
             if name not in Source._fields:
                 raise KeyError(f"field {name} of {kpi.model_name} does not exist")
         # Compiled, not run: conditions on fields that no longer exist fail here rather than in the grouped query.
@@ -403,13 +701,49 @@ class OlimpKpi(models.Model):
             model=kpi.model_name,
             aggregation=kpi.aggregation,
             measure=measure,
-            date_field=kpi.date_field_id.name,
+            date_field=kpi.date_field_id.name or None,
             date_is_datetime=kpi.date_field_id.ttype == "datetime",
             subject_field=kpi.user_field_id.name,
             domain=domain,
             company_field="company_id" if company_field and company_field.store else None,
             currency_field=currency_field,
+            balance=balance,
+            until_now=kpi.exclude_future,
+            due_field=due_field,
+            due_is_datetime=kpi.due_date_field_id.ttype == "datetime",
         )
+
+    def _operands(self):
+        """The KPIs whose figures make this one: its numerator and denominator for a ratio, else itself."""
+        self.ensure_one()
+        if self.aggregation == "ratio":
+            return self.numerator_kpi_id | self.denominator_kpi_id
+        return self
+
+
+def _has_index(cr, table, columns):
+    """Whether a valid index of ``table`` without condition starts with ``columns``, in that order."""
+    cr.execute(
+        SQL(
+            """SELECT 1 FROM pg_index AS idx
+                WHERE idx.indrelid = %s::regclass AND idx.indpred IS NULL AND idx.indisvalid
+                  AND (SELECT array_agg(attribute.attname::text ORDER BY position.n)
+                         FROM unnest((idx.indkey::int2[])[0:%s]) WITH ORDINALITY AS position(attnum, n)
+                         JOIN pg_attribute AS attribute ON attribute.attrelid = idx.indrelid
+                                                       AND attribute.attnum = position.attnum) = %s::text[]""",
+            table,
+            len(columns) - 1,
+            list(columns),
+        )
+    )
+    return bool(cr.fetchone())
+
+
+def _names(names, limit=5):
+    """Up to ``limit`` names, then how many more."""
+    names = list(names)
+    shown = ", ".join(names[:limit])
+    return shown + (f" (+{len(names) - limit})" if len(names) > limit else "")
 
 
 def parse_domain_or_none(text):

@@ -7,6 +7,7 @@ from babel.dates import format_date
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+from odoo.tools.misc import format_date as odoo_format_date
 from odoo.tools.misc import get_lang
 
 from ..engine import periods, plans, scoring
@@ -23,6 +24,14 @@ MAIL_FIELD_PREFIXES = ("message_", "activity_", "website_message")
 STATE_FIELDS = {"state", "closed_on", "closed_by_id"}
 
 TREND_SELECTION = [("up", "↑ Up"), ("down", "↓ Down"), ("flat", "→ Flat")]
+TREND_BASIS_SELECTION = [
+    ("month", "The previous month"),
+    ("prorated", "The previous month, pro-rated to the working days elapsed"),
+    ("none", "Nothing to compare with"),
+]
+# Context keys of an explicit choice when closing (the close wizard sets them).
+CLOSE_EARLY_KEY = "olimp_close_early"
+UNANSWERED_AS_NO_KEY = "olimp_unanswered_as_no"
 
 
 class OlimpKpiScorecard(models.Model):
@@ -77,6 +86,24 @@ class OlimpKpiScorecard(models.Model):
     green_count = fields.Integer(string="Green", compute="_compute_summary", store=True)
     efficiency_warning = fields.Char(compute="_compute_efficiency_warning")
     previous_efficiency = fields.Float(string="Previous Eff. (%)", readonly=True)
+    efficiency_reference = fields.Float(
+        string="Eff. Compared With (%)",
+        readonly=True,
+        help="What the efficiency trend compares with: the previous month's efficiency once the month is over; "
+        "while it runs, the efficiency the scorecard would have with every KPI at the previous month's pace.",
+    )
+    trend_basis = fields.Selection(
+        selection=TREND_BASIS_SELECTION,
+        string="Trends Against",
+        default="none",
+        required=True,
+        readonly=True,
+        help="While the month runs, counts and sums are compared with the previous month pro-rated to the working "
+        "days elapsed (balances, ratios and checklists with the previous month's figure); once it is over, whole "
+        "months are compared.",
+    )
+    working_days = fields.Integer(readonly=True, help="Working days of the month (the company's working hours).")
+    elapsed_working_days = fields.Integer(readonly=True, help="Working days of the month elapsed at the refresh.")
     efficiency_trend = fields.Selection(
         selection=TREND_SELECTION, string="Trend", compute="_compute_efficiency_trend", store=True
     )
@@ -140,10 +167,11 @@ class OlimpKpiScorecard(models.Model):
                 else False
             )
 
-    @api.depends("efficiency", "previous_efficiency")
+    @api.depends("efficiency", "efficiency_reference", "trend_basis")
     def _compute_efficiency_trend(self):
         for scorecard in self:
-            scorecard.efficiency_trend = scoring.trend(scorecard.efficiency, scorecard.previous_efficiency)
+            reference = None if scorecard.trend_basis == scoring.BASIS_NONE else scorecard.efficiency_reference
+            scorecard.efficiency_trend = scoring.trend(scorecard.efficiency, reference)
 
     def _check_open(self):
         """Refuse any change to closed scorecards; lock the scorecards about to change.
@@ -181,12 +209,22 @@ class OlimpKpiScorecard(models.Model):
         reopened = closed if vals.get("state") == "open" else self.browse()
         if reopened and not (self.env.su or self.env.user.has_group("olimp_kpi.group_kpi_manager")):
             raise AccessError(self.env._("Only team leaders can reopen a closed scorecard."))
+        before = {scorecard.id: scorecard.efficiency for scorecard in reopened}
         result = super().write(vals)
-        for scorecard in reopened:
-            scorecard.message_post(
-                body=self.env._("Scorecard reopened by %(user)s.", user=self.env.user.name),
-                subtype_xmlid="mail.mt_note",
-            )
+        if reopened:
+            # An open month follows the data again: recomputed at once, and said so where the month is discussed.
+            ScorecardRefresh(self.env).run(reopened.ids)
+            for scorecard in reopened:
+                scorecard.message_post(
+                    body=self.env._(
+                        "Scorecard reopened by %(user)s: its figures were recomputed from the current data "
+                        "(efficiency %(before)s %% → %(after)s %%; balances keep their month-end measure).",
+                        user=self.env.user.name,
+                        before=round(before[scorecard.id], 1),
+                        after=round(scorecard.efficiency, 1),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -200,18 +238,142 @@ class OlimpKpiScorecard(models.Model):
         ScorecardRefresh(self.env).run(self.ids)
         return True
 
+    # -- closing ---------------------------------------------------------------------------------------------
+    def _local_today(self):
+        """Today in the scorecard's company time zone."""
+        self.ensure_one()
+        return periods.local_today(self.company_id._olimp_kpi_tz())
+
+    def get_close_blockers(self, close_early=False, unanswered_as_no=False):
+        """Why the open scorecards of ``self`` cannot be closed now: ``{scorecard id: [reason, ...]}``, in the
+        user's words; scorecards ready to close (and closed ones) are left out.
+
+        :param close_early: a KPI administrator's explicit choice to close a month that is running
+        :param unanswered_as_no: the closer's explicit choice to count unanswered checklist questions as No
+        """
+        unanswered = defaultdict(list)
+        if not unanswered_as_no:
+            Answer = self.env["olimp.kpi.scorecard.answer"].sudo()
+            for answer in Answer.search([("scorecard_id", "in", self.ids), ("value", "=", False)]):
+                unanswered[answer.scorecard_id.id].append(answer.name)
+        blockers = {}
+        for scorecard in self.filtered(lambda sc: sc.state == "open"):
+            reasons = []
+            today = scorecard._local_today()
+            if today < scorecard.date_from:
+                reasons.append(self.env._("%(month)s has not begun yet.", month=scorecard.period_label))
+            elif not close_early and not periods.has_ended(scorecard.date_from, today):
+                reasons.append(
+                    self.env._(
+                        "%(month)s has not ended yet: it can be closed from %(day)s.",
+                        month=scorecard.period_label,
+                        day=odoo_format_date(self.env, periods.next_month_start(scorecard.date_from)),
+                    )
+                )
+            if unanswered[scorecard.id]:
+                reasons.append(
+                    self.env._(
+                        "Checklist questions not answered: %(questions)s.",
+                        questions="; ".join(unanswered[scorecard.id]),
+                    )
+                )
+            if reasons:
+                blockers[scorecard.id] = reasons
+        return blockers
+
+    def _close_blockers_message(self, blockers):
+        rows = [
+            self.env._("%(scorecard)s: %(reasons)s", scorecard=scorecard.display_name, reasons=" ".join(reasons))
+            for scorecard in self.browse(list(blockers))
+            for reasons in [blockers[scorecard.id]]
+        ]
+        return "\n".join(
+            [
+                self.env._("These scorecards cannot be closed yet:"),
+                *(f"• {row}" for row in rows),
+                self.env._(
+                    "A month can be closed once it has ended, with every checklist question answered (the Close "
+                    "dialog can count unanswered questions as No, if you say so)."
+                ),
+            ]
+        )
+
     def action_close(self):
+        """Close the open scorecards of ``self``: freeze the month, with the records counted and the evidence.
+
+        Refused (a :class:`UserError` naming employee, month and questions) for a month that has not ended and
+        while checklist questions are unanswered, unless the caller chose otherwise explicitly through the context
+        (:data:`CLOSE_EARLY_KEY`, KPI administrators only; :data:`UNANSWERED_AS_NO_KEY`), as the close dialog does.
+        """
+        return self._close(
+            close_early=bool(self.env.context.get(CLOSE_EARLY_KEY)),
+            unanswered_as_no=bool(self.env.context.get(UNANSWERED_AS_NO_KEY)),
+        )
+
+    def _close(self, close_early=False, unanswered_as_no=False):
         to_close = self.filtered(lambda sc: sc.state == "open")
+        if not to_close:
+            return True
         to_close.check_access("write")
-        to_close.action_refresh()
+        if close_early and not (self.env.su or self.env.user.has_group("olimp_kpi.group_kpi_admin")):
+            raise AccessError(self.env._("Only KPI administrators can close a month before it has ended."))
+        # Locked first, as every change of a scorecard: a concurrent refresh, answer or close waits for this one.
+        to_close._check_open()
+        blockers = to_close.get_close_blockers(close_early=close_early, unanswered_as_no=unanswered_as_no)
+        if blockers:
+            raise UserError(to_close._close_blockers_message(blockers))
+        if unanswered_as_no:
+            to_close._answer_unanswered_as_no()
+        refreshed = ScorecardRefresh(self.env).run(to_close.ids, store_records=True)
+        if refreshed != to_close:
+            raise UserError(self.env._("Some of these scorecards are being changed by someone else: try again."))
+        to_close.answer_ids._store_evidence()
         to_close.write({"state": "closed", "closed_on": fields.Datetime.now(), "closed_by_id": self.env.uid})
+        if close_early:
+            for scorecard in to_close.filtered(lambda sc: not periods.has_ended(sc.date_from, sc._local_today())):
+                scorecard.message_post(
+                    body=self.env._(
+                        "Closed by %(user)s before the end of %(month)s, by an explicit choice.",
+                        user=self.env.user.name,
+                        month=scorecard.period_label,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
         return True
 
+    def _answer_unanswered_as_no(self):
+        """The closer's explicit choice: unanswered questions count as No, and the chatter says which."""
+        answers = self.env["olimp.kpi.scorecard.answer"].search(
+            [("scorecard_id", "in", self.ids), ("value", "=", False)]
+        )
+        if not answers:
+            return
+        answers.write({"value": "no"})
+        for scorecard in self:
+            mine = answers.filtered(lambda answer, scorecard=scorecard: answer.scorecard_id == scorecard)
+            if mine:
+                scorecard.message_post(
+                    body=self.env._(
+                        "%(user)s closed the month counting %(count)s unanswered checklist questions as No: "
+                        "%(questions)s.",
+                        user=self.env.user.name,
+                        count=len(mine),
+                        questions="; ".join(mine.mapped("name")),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+
     def action_reopen(self):
+        """Reopen the closed scorecards of ``self`` (team leaders, several at once): recomputed and recorded."""
         self.filtered(lambda sc: sc.state == "closed").write(
             {"state": "open", "closed_on": False, "closed_by_id": False}
         )
         return True
+
+    def action_open_close_wizard(self):
+        """The close dialog for these scorecards: what is not ready, the months and the count, then the choice."""
+        wizard = self.env["olimp.kpi.close.wizard"].create({"scorecard_ids": [fields.Command.set(self.ids)]})
+        return wizard._action()
 
     def action_open_lines(self):
         action = self.env["ir.actions.act_window"]._for_xml_id("olimp_kpi.olimp_kpi_scorecard_line_action")

@@ -1,4 +1,7 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .scorecard_refresh import pg_array
 
 
 class OlimpKpiScorecardAnswer(models.Model):
@@ -25,17 +28,42 @@ class OlimpKpiScorecardAnswer(models.Model):
     answered_on = fields.Datetime(readonly=True)
     evidence = fields.Char(
         compute="_compute_evidence",
-        help="What the data says about this question, next to the expert's answer.",
+        help="What the data says about this question, next to the expert's answer; once the month is closed, what it "
+        "said at close.",
     )
+    closed_evidence = fields.Char(string="Evidence at Close", readonly=True, copy=False)
 
     _sql_constraints = [
         ("item_unique", "UNIQUE(line_id, item_id)", "A checklist question is answered once per scorecard."),
     ]
 
     def _compute_evidence(self):
-        """Modules that collect evidence (e.g. follow-ups) extend this per ``item_id.evidence``."""
+        live = self.filtered(lambda answer: answer.state != "closed")._live_evidence()
         for answer in self:
-            answer.evidence = False
+            answer.evidence = answer.closed_evidence if answer.state == "closed" else live.get(answer.id, False)
+
+    def _live_evidence(self):
+        """What the data says today about each answer's question: ``{answer id: text}``.
+
+        Modules that collect evidence (e.g. follow-ups) extend this per ``item_id.evidence``; a closed month shows
+        what it said at close (:meth:`_store_evidence`).
+        """
+        return {}
+
+    def _store_evidence(self):
+        """Keep today's evidence as the evidence of the closed month, in one statement."""
+        if not self:
+            return
+        live = self._live_evidence()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE olimp_kpi_scorecard_answer AS answer SET closed_evidence = v.evidence
+                     FROM unnest(%s::int[], %s::varchar[]) AS v(id, evidence) WHERE answer.id = v.id""",
+                pg_array(self.ids),
+                pg_array([live.get(answer_id) or None for answer_id in self.ids]),
+            )
+        )
+        self.invalidate_recordset(["closed_evidence", "evidence"])
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -50,12 +78,20 @@ class OlimpKpiScorecardAnswer(models.Model):
 
     def write(self, vals):
         self.scorecard_id._check_open()
-        if "value" in vals or "comment" in vals:
+        if "value" in vals and not vals["value"]:
+            # Cleared on purpose: nobody has answered any more.
+            vals = dict(vals, answered_by_id=False, answered_on=False)
+        elif vals.get("value") or ("comment" in vals and all(self.mapped("value"))):
             vals = dict(vals, answered_by_id=self.env.uid, answered_on=fields.Datetime.now())
         result = super().write(vals)
         if "value" in vals:
             self.line_id._update_checklist_actual()
         return result
+
+    def action_clear(self):
+        """Clear the answers of ``self`` explicitly: no answer, nobody who answered."""
+        self.write({"value": False})
+        return True
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_closed(self):

@@ -3,9 +3,9 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..engine import plans, scoring
-from ..engine.collector import Collector
+from ..engine.collector import Collector, Period
 from .olimp_kpi_plan import SYNC_CONTEXT
-from .olimp_kpi_scorecard import TREND_SELECTION
+from .olimp_kpi_scorecard import TREND_BASIS_SELECTION, TREND_SELECTION
 
 ZONE_SELECTION = [("none", "No plan"), ("red", "Red"), ("yellow", "Yellow"), ("green", "Green")]
 
@@ -56,7 +56,43 @@ class OlimpKpiScorecardLine(models.Model):
     floor = fields.Float(default=0.0)
     cap = fields.Float(default=100.0)
     actual = fields.Float(readonly=True, aggregator="sum")
-    previous_actual = fields.Float(string="Previous Month", readonly=True, aggregator="sum")
+    previous_actual = fields.Float(
+        string="Previous Month",
+        readonly=True,
+        aggregator="sum",
+        help="The same KPI on the employee's scorecard of the previous month (its figure as closed), computed from "
+        "the data only when there is no such scorecard.",
+    )
+    trend_reference = fields.Float(
+        string="Compared With",
+        readonly=True,
+        aggregator="sum",
+        help="What the trend compares the actual with: the previous month's figure, pro-rated to the working days "
+        "elapsed while a month of counts and sums is running.",
+    )
+    trend_basis = fields.Selection(
+        selection=TREND_BASIS_SELECTION, string="Trend Against", default="none", required=True, readonly=True
+    )
+    is_ratio = fields.Boolean(string="Ratio", readonly=True)
+    numerator_actual = fields.Float(string="Numerator", readonly=True)
+    denominator_actual = fields.Float(string="Denominator", readonly=True)
+    actual_overdue = fields.Float(
+        string="Of Which Overdue", readonly=True, help="Balances with a due date: the part due before the day measured."
+    )
+    measured_on = fields.Date(
+        string="Balance Measured On",
+        readonly=True,
+        copy=False,
+        help="Balances: the day of the last refresh that measured them. Once the month is over they are never "
+        "measured again: the last refresh within the month stands.",
+    )
+    # The records counted, kept when the month is closed (and at every measure of a balance): the drill-down of a
+    # closed month opens exactly them, whatever happened to them or to the definition since. Never prefetched.
+    record_ids = fields.Json(string="Records Counted", readonly=True, copy=False, prefetch=False)
+    denominator_record_ids = fields.Json(
+        string="Denominator Records Counted", readonly=True, copy=False, prefetch=False
+    )
+    records_stored_on = fields.Datetime(readonly=True, copy=False)
     completion = fields.Float(string="Completion (%)", compute="_compute_result", store=True, aggregator="avg")
     zone = fields.Selection(selection=ZONE_SELECTION, compute="_compute_result", store=True)
     score = fields.Float(compute="_compute_result", store=True, aggregator="avg")
@@ -67,8 +103,12 @@ class OlimpKpiScorecardLine(models.Model):
     unanswered_count = fields.Integer(compute="_compute_unanswered_count")
     can_open_records = fields.Boolean(
         compute="_compute_can_open_records",
-        help="A quantitative KPI whose source records the user may read (e.g. HR readers without Sales rights may "
-        "not read orders).",
+        help="A quantitative KPI whose source records (for a ratio, the numerator's) the user may read (e.g. HR "
+        "readers without Sales rights may not read orders).",
+    )
+    can_open_denominator = fields.Boolean(
+        compute="_compute_can_open_records",
+        help="A ratio whose denominator's source records the user may read.",
     )
 
     _sql_constraints = [
@@ -83,7 +123,9 @@ class OlimpKpiScorecardLine(models.Model):
         # place (HOT updates), without a new entry in each of the table's indexes for every row.
         self.env.cr.execute(SQL("ALTER TABLE %s SET (fillfactor = 50)", SQL.identifier(self._table)))
 
-    @api.depends("actual", "target", "direction", "yellow_from", "green_from", "floor", "cap")
+    @api.depends(
+        "actual", "target", "direction", "yellow_from", "green_from", "floor", "cap", "is_ratio", "denominator_actual"
+    )
     def _compute_result(self):
         for line in self:
             result = line._evaluate(line.actual)
@@ -91,10 +133,11 @@ class OlimpKpiScorecardLine(models.Model):
             line.zone = result.zone
             line.score = result.score
 
-    @api.depends("actual", "previous_actual")
+    @api.depends("actual", "trend_reference", "trend_basis")
     def _compute_trend(self):
         for line in self:
-            line.trend = scoring.trend(line.actual, line.previous_actual)
+            reference = None if line.trend_basis == scoring.BASIS_NONE else line.trend_reference
+            line.trend = scoring.trend(line.actual, reference)
 
     @api.depends("prorate_days", "prorate_month_days")
     def _compute_prorate_note(self):
@@ -114,20 +157,34 @@ class OlimpKpiScorecardLine(models.Model):
         for line in self:
             line.unanswered_count = sum(1 for answer in line.answer_ids if not answer.value)
 
-    @api.depends("kind", "kpi_id")
+    @api.depends("kind", "kpi_id", "is_ratio")
     @api.depends_context("uid")
     def _compute_can_open_records(self):
         # The source model lives in ir.model, which sales people may not read.
-        models_by_kpi = {kpi: kpi.sudo().model_name for kpi in self.kpi_id}
-        readable = {
-            name: name in self.env and self.env[name].has_access("read") for name in set(models_by_kpi.values()) if name
+        kpis = self.kpi_id.sudo()
+        numerator_model = {
+            kpi.id: (kpi.numerator_kpi_id if kpi.aggregation == "ratio" else kpi).model_name for kpi in kpis
         }
+        denominator_model = {kpi.id: kpi.denominator_kpi_id.model_name for kpi in kpis if kpi.aggregation == "ratio"}
+        names = {name for name in (*numerator_model.values(), *denominator_model.values()) if name}
+        readable = {name: name in self.env and self.env[name].has_access("read") for name in names}
         for line in self:
-            line.can_open_records = line.kind == "quantitative" and readable.get(models_by_kpi.get(line.kpi_id), False)
+            quantitative = line.kind == "quantitative"
+            line.can_open_records = quantitative and readable.get(numerator_model.get(line.kpi_id.id), False)
+            line.can_open_denominator = (
+                quantitative and line.is_ratio and readable.get(denominator_model.get(line.kpi_id.id), False)
+            )
 
     def _evaluate(self, actual):
         return scoring.evaluate_line(
-            actual, self.target, self.direction, self.yellow_from, self.green_from, self.floor, self.cap
+            actual,
+            self.target,
+            self.direction,
+            self.yellow_from,
+            self.green_from,
+            self.floor,
+            self.cap,
+            measurable=not self.is_ratio or scoring.ratio(self.numerator_actual, self.denominator_actual) is not None,
         )
 
     def _is_prorated(self):
@@ -147,8 +204,11 @@ class OlimpKpiScorecardLine(models.Model):
     @api.model
     def _fill_from_kpi(self, vals_list):
         """A line added by hand or imported takes the KPI's definition and checklist, as a generated line does."""
+        kpis = self.env["olimp.kpi"].browse({vals["kpi_id"] for vals in vals_list if vals.get("kpi_id")})
+        for vals in vals_list:
+            if vals.get("kpi_id"):
+                vals.setdefault("is_ratio", kpis.browse(vals["kpi_id"]).aggregation == "ratio")
         missing = [vals for vals in vals_list if vals.get("kpi_id") and not vals.get("kind")]
-        kpis = self.env["olimp.kpi"].browse({vals["kpi_id"] for vals in missing})
         for vals in missing:
             kpi = kpis.browse(vals["kpi_id"])
             for fname in ("kind", "unit", "direction", "yellow_from", "green_from"):
@@ -224,42 +284,116 @@ class OlimpKpiScorecardLine(models.Model):
                 line.actual = actual
 
     def action_open_records(self):
-        """The records counted in ``actual``, in the source model's standard views."""
+        """The records counted in ``actual`` (a ratio's numerator), in the source model's standard views.
+
+        A closed month opens the records stored at close, a balance those of its last measure: exactly the records
+        counted, even if they have been cancelled, changed or re-defined since; those the caller may not see are
+        left out and counted in a notification. An open month opens the records its definition counts today.
+        """
+        return self._open_records(denominator=False)
+
+    def action_open_denominator_records(self):
+        """Ratio KPIs: the records counted in the denominator."""
+        return self._open_records(denominator=True)
+
+    def _open_records(self, denominator=False):
         self.ensure_one()
-        kpi = self.kpi_id
-        if kpi.kind != "quantitative" or not kpi.model_name:
+        self.check_access("read")
+        kpi = self.kpi_id.sudo()
+        if kpi.kind != "quantitative":
             raise UserError(
                 self.env._("%(kpi)s is scored with a checklist: there are no records to open.", kpi=kpi.display_name)
             )
+        if kpi.aggregation == "ratio":
+            source = kpi.denominator_kpi_id if denominator else kpi.numerator_kpi_id
+        elif denominator:
+            raise UserError(self.env._("%(kpi)s is not a ratio: it has no denominator.", kpi=kpi.display_name))
+        else:
+            source = kpi
         scorecard = self.scorecard_id
+        name = self.env._("%(kpi)s: %(scorecard)s", kpi=source.display_name, scorecard=scorecard.display_name)
+        line = self.sudo()
+        if line.records_stored_on and (self.state == "closed" or source.period_mode == "balance"):
+            stored = (line.denominator_record_ids if denominator else line.record_ids) or []
+            return self._open_stored_records(source, stored, name)
+        if not source.model_name or source.model_name not in self.env:
+            raise UserError(self._gone_message(kpi))
         # The definition's field names live in ir.model.fields, which sales people may not read; the records
         # themselves are then opened with the caller's rights.
-        definition = kpi.sudo()
-        subject = scorecard.employee_id if definition.user_field_id.relation == "hr.employee" else scorecard.user_id
+        subject = scorecard.employee_id if source.user_field_id.relation == "hr.employee" else scorecard.user_id
         try:
-            spec = definition._engine_spec()
+            spec = source._engine_spec()
         except (KeyError, ValueError) as error:
-            raise UserError(
-                self.env._(
-                    "%(kpi)s can no longer be computed (its source model or fields are gone, e.g. with an uninstalled "
-                    "module): there are no records to open.",
-                    kpi=kpi.display_name,
-                )
-            ) from error
-        domain = Collector(read_group=None).records_domain(
-            spec,
-            scorecard.date_from,
-            subject.id,
-            scorecard.company_id.id,
-            scorecard.company_id._olimp_kpi_tz(),
+            raise UserError(self._gone_message(kpi)) from error
+        period = Period(scorecard.date_from, scorecard.company_id._olimp_kpi_tz(), fields.Datetime.now())
+        domain = Collector(read_group=None).records_domain(spec, period, subject.id, scorecard.company_id.id)
+        return self._records_action(source.model_name, domain, name)
+
+    def _gone_message(self, kpi):
+        return self.env._(
+            "%(kpi)s can no longer be computed (its source model or fields are gone, e.g. with an uninstalled "
+            "module): there are no records to open.",
+            kpi=kpi.display_name,
         )
+
+    def _records_action(self, model, domain, name, context=None):
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("%(kpi)s: %(scorecard)s", kpi=kpi.display_name, scorecard=scorecard.display_name),
-            "res_model": kpi.model_name,
+            "name": name,
+            "res_model": model,
             "view_mode": "list,form",
             "views": [(False, "list"), (False, "form")],
             "domain": domain,
-            "context": {"create": False},
+            "context": {"create": False, **(context or {})},
             "target": "current",
+        }
+
+    def _open_stored_records(self, source, ids, name):
+        """The stored records the caller may see, and a word on those hidden from them or deleted since."""
+        model = source.model_name
+        if not model or model not in self.env:
+            raise UserError(self._gone_message(source))
+        Source = self.env[model].with_context(active_test=False)
+        existing = Source.sudo().browse(ids).exists()
+        visible = Source.search([("id", "in", existing.ids)]) if Source.has_access("read") else Source.browse()
+        hidden = len(existing) - len(visible)
+        deleted = len(ids) - len(existing)
+        when = (
+            self.env._("as counted when the month was closed")
+            if self.state == "closed"
+            else self.env._("as counted at the last measure of the balance")
+        )
+        action = self._records_action(
+            model, [("id", "in", visible.ids)], f"{name} ({when})", context={"active_test": False}
+        )
+        notes = []
+        if hidden:
+            notes.append(
+                self.env._(
+                    "%(hidden)s of the %(total)s records counted are not shown: your access rights do not let you see "
+                    "them.",
+                    hidden=hidden,
+                    total=len(ids),
+                )
+            )
+        if deleted:
+            notes.append(
+                self.env._(
+                    "%(deleted)s of the %(total)s records counted have been deleted since.",
+                    deleted=deleted,
+                    total=len(ids),
+                )
+            )
+        if not notes:
+            return action
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": name,
+                "message": " ".join(notes),
+                "type": "warning",
+                "sticky": True,
+                "next": action if visible else {"type": "ir.actions.act_window_close"},
+            },
         }

@@ -6,15 +6,24 @@ employees:
 
 1. lock the open scorecards asked for (``FOR UPDATE SKIP LOCKED``: scorecards a concurrent refresh holds are left
    to it, and a scorecard closed meanwhile is not touched);
-2. read their lines, and the KPI definitions behind them;
-3. one grouped query per quantitative KPI (KPIs that read the same records share it), per month and company time
-   zone of the scorecards, covering the month and the month before (the trend);
-4. the previous month's lines and scorecards (trend of qualitative KPIs and of efficiency);
-5. one ``UPDATE`` of all lines and one of all scorecards, from arrays.
+2. read their lines, and the KPI definitions behind them (a ratio's numerator and denominator too);
+3. the previous month's scorecards of the same employees, in one query: their lines give the trend its previous
+   figure (as it was closed, when it was), their efficiency the efficiency trend;
+4. one grouped query per quantitative KPI (KPIs that read the same records share it), per month and company time
+   zone of the scorecards, covering the month only: the previous month is read from the data only for the
+   employees who had no scorecard then, in the same query;
+5. one ``UPDATE`` of all lines and one of all scorecards, from arrays (and one of the records counted, when a
+   month is closed or a balance measured).
+
+Balances are measured by each refresh within their month; once the month is over a measured balance is never
+measured again (its figure, trend and records stay those of the last refresh within the month). A month still
+running compares counts and sums with the previous month pro-rated to the working days elapsed.
 
 Figures do not depend on who refreshes: sources are read as superuser, restricted to the scorecard's company.
 """
 
+import functools
+import json
 import logging
 from collections import defaultdict, namedtuple
 
@@ -25,45 +34,164 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..engine import periods, scoring
-from ..engine.collector import Collector, MonthSplit
+from ..engine.collector import RECORD_IDS, Collector, Period, Split
 
 _logger = logging.getLogger(__name__)
 
 CardRow = namedtuple("CardRow", "id employee_id user_id company_id date_from")
-LineRow = namedtuple(
-    "LineRow",
-    "id scorecard_id kpi_id kind target weight floor cap direction yellow_from green_from "
-    "actual previous_actual completion zone trend score",
-)
-LINE_RESULT_FIELDS = ["actual", "previous_actual", "completion", "zone", "trend", "score"]
-SCORECARD_RESULT_FIELDS = [
-    "efficiency",
-    "counted_line_count",
-    "red_count",
-    "yellow_count",
-    "green_count",
-    "previous_efficiency",
-    "efficiency_trend",
-    "refreshed_on",
+# What a line is judged by (read only), then what the refresh writes, with the PostgreSQL type of its array: the
+# SELECT, the UPDATE and the ORM cache invalidation are all derived from these two lists.
+LINE_INPUTS = [
+    "id",
+    "scorecard_id",
+    "kpi_id",
+    "kind",
+    "target",
+    "weight",
+    "floor",
+    "cap",
+    "direction",
+    "yellow_from",
+    "green_from",
 ]
+# Every line has the first ones; the others are those of ratios and balances, written apart (for the few lines
+# where they change) so that the statement that rewrites thousands of lines carries no column of zeros.
+LINE_CORE_RESULTS = [
+    ("actual", "float8"),
+    ("previous_actual", "float8"),
+    ("trend_reference", "float8"),
+    ("trend_basis", "varchar"),
+    ("completion", "float8"),
+    ("zone", "varchar"),
+    ("trend", "varchar"),
+    ("score", "float8"),
+]
+LINE_OTHER_RESULTS = [
+    ("is_ratio", "bool"),
+    ("numerator_actual", "float8"),
+    ("denominator_actual", "float8"),
+    ("actual_overdue", "float8"),
+    ("measured_on", "date"),
+]
+LINE_RESULTS = LINE_CORE_RESULTS + LINE_OTHER_RESULTS
+LineRow = namedtuple("LineRow", LINE_INPUTS + [name for name, __ in LINE_RESULTS])
+LINE_RESULT_FIELDS = [name for name, __ in LINE_RESULTS]
+# A line's new results are plain tuples in the order of LINE_RESULTS (thousands are made); their positions:
+ACTUAL, SCORE, ZONE, TREND_REFERENCE, TREND_BASIS, IS_RATIO, NUMERATOR, DENOMINATOR = (
+    LINE_RESULT_FIELDS.index(name)
+    for name in (
+        "actual",
+        "score",
+        "zone",
+        "trend_reference",
+        "trend_basis",
+        "is_ratio",
+        "numerator_actual",
+        "denominator_actual",
+    )
+)
+RECORD_FIELDS = ["record_ids", "denominator_record_ids", "records_stored_on"]
+SCORECARD_RESULTS = [
+    ("efficiency", "float8"),
+    ("counted_line_count", "int4"),
+    ("red_count", "int4"),
+    ("yellow_count", "int4"),
+    ("green_count", "int4"),
+    ("previous_efficiency", "float8"),
+    ("efficiency_reference", "float8"),
+    ("trend_basis", "varchar"),
+    ("efficiency_trend", "varchar"),
+    ("working_days", "int4"),
+    ("elapsed_working_days", "int4"),
+]
+SCORECARD_RESULT_FIELDS = [name for name, __ in SCORECARD_RESULTS] + ["refreshed_on"]
+ARRAY_TYPES = {
+    "int4": SQL("int4[]"),
+    "float8": SQL("float8[]"),
+    "varchar": SQL("varchar[]"),
+    "bool": SQL("bool[]"),
+    "date": SQL("date[]"),
+    "text": SQL("text[]"),
+}
+# A month of a company: its time zone, today there, and where the month stands.
+MonthContext = namedtuple("MonthContext", "tz_name today over running elapsed total")
 
 
-def pg_array(values):
-    """One PostgreSQL array literal (``'{1,2.5,"red",NULL}'``) for numbers and plain words.
+class Measured:
+    """The figures of one KPI (or ratio operand) for the scorecards of a refresh, by scorecard id: its actual, the
+    previous month's where it came from the data, the overdue part of a balance, the records counted (when taken).
+    Plain dicts of numbers: thousands of them, and no object per scorecard for the garbage collector to walk."""
+
+    __slots__ = ("current", "previous", "overdue", "records")
+
+    def __init__(self, records=False):
+        self.current = {}
+        self.previous = {}
+        self.overdue = {}
+        self.records = {} if records else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _quote(value):
+    # Cached: thousands of selection keys (zones, trends) are a handful of words.
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# How each PostgreSQL array type writes its values in an array literal (None is NULL).
+ARRAY_ITEM = {
+    "int4": str,
+    "float8": repr,
+    "varchar": _quote,
+    "text": _quote,
+    "bool": lambda value: "t" if value else "f",
+    "date": lambda value: value.isoformat(),
+}
+
+
+def pg_array(values, kind=None):
+    """One PostgreSQL array literal (``'{1,2.5,"red",NULL}'``) for numbers, dates, booleans and plain words.
 
     psycopg2 sends a Python list as ``ARRAY[v1, v2, ...]``: one expression per value for the server to parse and
     plan, which for the 8,000 lines of 1,000 scorecards cost more than the update itself. A single literal is read
-    by the array input function in one go. Only numbers, ``None`` and selection keys come here.
+    by the array input function in one go. ``kind`` (a key of :data:`ARRAY_ITEM`) says how to write the values; by
+    default it is guessed value by value.
     """
-    items = [
-        "NULL"
-        if value is None
-        else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        if isinstance(value, str)
-        else repr(value)
-        for value in values
-    ]
-    return "{" + ",".join(items) + "}"
+    item = ARRAY_ITEM.get(kind) or _guess_item
+    if None not in values:
+        # Thousands of numbers: map() formats them at C speed.
+        return "{" + ",".join(map(item, values)) + "}"
+    return "{" + ",".join("NULL" if value is None else item(value) for value in values) + "}"
+
+
+def _guess_item(value):
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return _quote(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return repr(value)
+
+
+class Definition:
+    """What the refresh needs of one KPI: its specs (its own, or its ratio's operands) by KPI id; ``computable``
+    and ``balance`` are set once its specs are known (see :meth:`ScorecardRefresh._definitions`)."""
+
+    __slots__ = ("kpi_id", "ratio", "operands", "specs", "employee_based", "computable", "balance")
+
+    def __init__(self, kpi_id, ratio, operands):
+        self.kpi_id = kpi_id
+        self.ratio = ratio
+        self.operands = operands  # KPI ids: (itself,) or (numerator, denominator)
+        self.specs = {}
+        self.employee_based = {}
+        self.computable = False
+        self.balance = False  # measures a state (a balance, or a ratio with a balance in it)
+
+    def settle(self):
+        specs = [self.specs.get(operand) for operand in self.operands]
+        self.computable = all(specs) and len(specs) == (2 if self.ratio else 1)
+        self.balance = any(spec.balance for spec in specs if spec)
 
 
 class ScorecardRefresh:
@@ -71,12 +199,12 @@ class ScorecardRefresh:
         self.env = env(su=True)
         self._rates = {}
         self.collector = Collector(self._read_group, self._convert)
-        # KPIs whose definition cannot be computed (see _collect): their lines keep their actuals.
+        # KPIs whose definition cannot be computed (see _definitions): their lines keep their actuals.
         self.uncomputable = set()
 
     # -- database access handed to the collector -------------------------------------------------------------
     def _read_group(self, model, domain, groupby, aggregates, tz_name):
-        """``_read_group`` of the collector's terms; a :class:`MonthSplit` becomes ``date field >= boundary``.
+        """``_read_group`` of the collector's terms; a :class:`Split` becomes ``field >= boundary``.
 
         The domain goes through the ORM (``_search``: active records, inherited and related fields, subqueries of
         x2many conditions); group-by and aggregate terms are those of ``_read_group``, values stay plain ids.
@@ -85,12 +213,18 @@ class ScorecardRefresh:
         query = Source._search(domain)
         terms = [
             SQL("%s >= %s", Source._field_to_sql(Source._table, spec.field, query), spec.boundary)
-            if isinstance(spec, MonthSplit)
+            if isinstance(spec, Split)
             else Source._read_group_groupby(spec, query)
             for spec in groupby
         ]
         query.groupby = SQL(", ").join(terms)
-        aggregate_terms = [Source._read_group_select(spec, query) for spec in aggregates]
+        aggregate_terms = [
+            # The ids counted need no order (ARRAY_AGG of _read_group sorts each group): they are sorted once.
+            SQL("ARRAY_AGG(%s)", Source._field_to_sql(Source._table, "id", query))
+            if spec == RECORD_IDS
+            else Source._read_group_select(spec, query)
+            for spec in aggregates
+        ]
         return self.env.execute_query(query.select(*terms, *aggregate_terms))
 
     def _convert(self, amount, currency_id, company_id, month):
@@ -127,78 +261,177 @@ class ScorecardRefresh:
         )
 
     # -- refresh ---------------------------------------------------------------------------------------------
-    def run(self, scorecard_ids):
+    def run(self, scorecard_ids, store_records=False):
+        """Refresh the open scorecards among ``scorecard_ids``; return those refreshed.
+
+        :param store_records: also keep the ids of the records counted on every line (a month being closed)
+        """
         Scorecard = self.env["olimp.kpi.scorecard"]
         if not scorecard_ids:
             return Scorecard
         self.env.flush_all()
         # Locking and reading go together; lines are read as plain rows: thousands of them go through a few lines
         # of arithmetic, where the ORM's per-field access would cost more than the queries.
-        cards = self._lock_open(list(scorecard_ids))
+        cards, lines = self._lock_open(list(scorecard_ids))
         if not cards:
             return Scorecard
         card_ids = [card.id for card in cards]
-        lines = [
-            LineRow(*row)
-            for row in self.env.execute_query(
-                SQL(
-                    """SELECT id, scorecard_id, kpi_id, kind, target, weight, floor, cap, direction, yellow_from,
-                              green_from, actual, previous_actual, completion, zone, trend, score
-                         FROM olimp_kpi_scorecard_line WHERE scorecard_id = ANY(%s)""",
-                    card_ids,
-                )
-            )
-        ]
-
-        card_of = {card.id: card for card in cards}
-        actuals = self._collect(cards, lines)
-        previous_lines, previous_efficiency = self._previous(cards, lines)
-
-        line_rows = []
-        by_scorecard = defaultdict(list)
-        for line in lines:
-            card = card_of[line.scorecard_id]
-            if line.kpi_id in self.uncomputable:
-                # Its definition cannot be computed any more (e.g. its source went with an uninstalled module): the
-                # last actuals stay, rather than a 0 that would lower the efficiency; a warning is logged.
-                actual, previous = line.actual or 0.0, line.previous_actual or 0.0
-            elif line.kind == "quantitative":
-                actual, previous = actuals.get((card.id, line.kpi_id), (0.0, 0.0))
-            else:
-                actual = line.actual or 0.0
-                previous = previous_lines.get((card.employee_id, card.date_from, line.kpi_id), 0.0)
-            result = scoring.evaluate_line(
-                actual,
-                line.target or 0.0,
-                line.direction,
-                line.yellow_from or 0.0,
-                line.green_from or 0.0,
-                line.floor or 0.0,
-                line.cap or 0.0,
-            )
-            trend = scoring.trend(actual, previous)
-            by_scorecard[card.id].append((line.weight or 0.0, result.score, result.zone))
-            new = (actual, previous, result.completion, result.zone, trend, result.score)
-            if new != (line.actual, line.previous_actual, line.completion, line.zone, line.trend, line.score):
-                line_rows.append((line.id, *new))
-
         now = fields.Datetime.now()
-        scorecard_rows = []
-        for card in cards:
-            result = scoring.summary(by_scorecard.get(card.id, []))
-            previous = previous_efficiency.get((card.employee_id, card.date_from), 0.0)
-            scorecard_rows.append((card.id, *result, previous, scoring.trend(result.efficiency, previous)))
-        self._write(line_rows, scorecard_rows, now)
-        return Scorecard.browse(card_ids)
+        contexts = self._month_contexts(cards, now)
+        definitions = self._definitions(lines)
+        previous_lines, previous_efficiency = self._previous(cards)
+        measures = self._collect(cards, lines, definitions, previous_lines, contexts, now, store_records)
+
+        # Rows to write, column by column: numbers and words, no tuple per line kept for the garbage collector.
+        core_columns = [[] for _column in range(1 + len(LINE_CORE_RESULTS))]
+        full_rows, scorecard_rows = [], []
+        lines_of = defaultdict(list)
+        for line in lines:
+            lines_of[line.scorecard_id].append(line)
+        core = slice(len(LINE_INPUTS), len(LINE_INPUTS) + len(LINE_CORE_RESULTS))
+        other = slice(core.stop, None)
+        split = len(LINE_CORE_RESULTS)
+        # Month by month: a scorecard refreshed in this run is the previous month of the next one.
+        for card in sorted(cards, key=lambda card: card.date_from):
+            context = contexts[card.company_id, card.date_from]
+            previous_of = previous_lines.get((card.employee_id, card.date_from), {})
+            next_of = previous_lines.setdefault((card.employee_id, periods.next_month_start(card.date_from)), {})
+            scores = []
+            for line in lines_of[card.id]:
+                new, records = self._line_result(
+                    card, line, definitions.get(line.kpi_id), previous_of.get(line.kpi_id), measures, context
+                )
+                next_of[line.kpi_id] = new[ACTUAL]
+                scores.append(new)
+                if records is not None or new[split:] != line[other]:
+                    full_rows.append((line.id, *new, *(records or (None, None))))
+                elif new[:split] != line[core]:
+                    core_columns[0].append(line.id)
+                    for column, value in zip(core_columns[1:], new, strict=False):
+                        column.append(value)
+            scorecard_rows.append(self._scorecard_result(card, lines_of[card.id], scores, previous_efficiency, context))
+        written = self._write(core_columns, full_rows, scorecard_rows, now, lines)
+        return Scorecard.browse([card_id for card_id in card_ids if card_id in written])
+
+    def _line_result(self, card, line, definition, previous, measures, context):
+        """The new results of ``line`` and, when taken, the records counted (numerator's, denominator's)."""
+        records = None
+        if line.kind != "quantitative":
+            actual = line.actual or 0.0
+            measured = line.measured_on
+            numerator = denominator = overdue = 0.0
+            measurable = True
+            reference, basis = scoring.trend_reference(previous)
+        elif definition is None or not definition.computable or self._frozen(line, definition, context):
+            # Kept as it is: a definition that can no longer be computed (e.g. its source went with an uninstalled
+            # module: the last actuals stay rather than a 0 that would lower the efficiency, and a warning is
+            # logged), or a balance of a month that is over, measured within it.
+            actual, numerator, denominator = line.actual or 0.0, line.numerator_actual, line.denominator_actual
+            overdue, measured = line.actual_overdue, line.measured_on
+            measurable = not line.is_ratio or scoring.ratio(numerator, denominator) is not None
+            reference, basis = line.trend_reference, line.trend_basis
+        else:
+            card_id = card.id
+            first = measures[definition.operands[0]]
+            measured = context.today if definition.balance else line.measured_on
+            if definition.ratio:
+                second = measures[definition.operands[1]]
+                numerator, denominator = first.current.get(card_id, 0.0), second.current.get(card_id, 0.0)
+                ratio = scoring.ratio(numerator, denominator)
+                actual, measurable, overdue = ratio or 0.0, ratio is not None, 0.0
+                if previous is None and card_id in first.previous and card_id in second.previous:
+                    previous = scoring.ratio(first.previous[card_id], second.previous[card_id])
+            else:
+                actual, overdue, measurable = first.current.get(card_id, 0.0), first.overdue.get(card_id, 0.0), True
+                numerator = denominator = 0.0
+                if previous is None:
+                    previous = first.previous.get(card_id)
+            prorate = context.running and not definition.ratio and not definition.balance
+            reference, basis = scoring.trend_reference(previous, prorate, context.elapsed, context.total)
+            if first.records is not None:
+                records = (
+                    first.records.get(card_id, []),
+                    measures[definition.operands[1]].records.get(card_id, []) if definition.ratio else None,
+                )
+        result = scoring.evaluate_line(
+            actual,
+            line.target or 0.0,
+            line.direction,
+            line.yellow_from or 0.0,
+            line.green_from or 0.0,
+            line.floor or 0.0,
+            line.cap or 0.0,
+            measurable,
+        )
+        compared = None if basis == scoring.BASIS_NONE else reference
+        # In the order of LINE_RESULTS.
+        new = (
+            actual,
+            previous if previous is not None else (line.previous_actual or 0.0),
+            compared or 0.0,
+            basis,
+            result.completion,
+            result.zone,
+            scoring.trend(actual, compared),
+            result.score,
+            bool(definition and definition.ratio) if line.kind == "quantitative" else False,
+            numerator or 0.0,
+            denominator or 0.0,
+            overdue or 0.0,
+            measured,
+        )
+        return new, records
+
+    @staticmethod
+    def _frozen(line, definition, context):
+        """A balance measured within its month, which is over: never measured again."""
+        return bool(context.over and line.measured_on and definition.balance)
+
+    def _scorecard_result(self, card, lines, results, previous_efficiency, context):
+        """The scorecard's row: efficiency and zones of its lines' new ``results``, and its trend."""
+        judged = zip(lines, results, strict=True)
+        summary = scoring.summary((line.weight or 0.0, new[SCORE], new[ZONE]) for line, new in judged)
+        previous = previous_efficiency.get((card.employee_id, card.date_from))
+        if context.running:
+            reference = scoring.reference_summary(
+                (
+                    line.weight or 0.0,
+                    None if new[TREND_BASIS] == scoring.BASIS_NONE else new[TREND_REFERENCE],
+                    line.target or 0.0,
+                    line.direction,
+                    line.yellow_from or 0.0,
+                    line.green_from or 0.0,
+                    line.floor or 0.0,
+                    line.cap or 0.0,
+                    not new[IS_RATIO] or scoring.ratio(new[NUMERATOR], new[DENOMINATOR]) is not None,
+                )
+                for line, new in zip(lines, results, strict=True)
+            )
+            basis = scoring.BASIS_PRORATED if reference is not None else scoring.BASIS_NONE
+        else:
+            reference = previous
+            basis = scoring.BASIS_MONTH if previous is not None else scoring.BASIS_NONE
+        return (
+            card.id,
+            *summary,
+            previous or 0.0,
+            reference or 0.0,
+            basis,
+            scoring.trend(summary.efficiency, reference),
+            context.total,
+            context.elapsed,
+        )
 
     def _lock_open(self, ids):
-        """Lock and read the open scorecards among ``ids``; skip those another worker holds or changed meanwhile.
+        """Lock and read the open scorecards among ``ids`` and their lines; skip those another worker holds or
+        changed meanwhile. Returns ``(cards, lines)``.
 
         ``SKIP LOCKED`` leaves scorecards being refreshed or closed by a concurrent transaction to it. A row that
         such a transaction changed and committed after this one began cannot be locked in REPEATABLE READ (a
         serialization failure): it was just refreshed or closed, so it is skipped too, one savepoint per row on
         that rare path.
         """
+        columns = SQL(", ").join(SQL.identifier(name) for name in LineRow._fields)
 
         def lock(some_ids):
             query = SQL(
@@ -210,142 +443,273 @@ class ScorecardRefresh:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(query, log_exceptions=False)
                 locked = [CardRow(*row) for row in self.env.cr.fetchall()]
-                if locked:
-                    # Their lines too: a line another transaction changed (e.g. its floor) and committed after this
-                    # one began could not be updated later; found now, its scorecard is skipped. Writers lock the
-                    # scorecard before its lines (see _check_open), so nobody else holds these lines now.
-                    self.env.cr.execute(
-                        SQL(
-                            "SELECT id FROM olimp_kpi_scorecard_line WHERE scorecard_id = ANY(%s) "
-                            "ORDER BY id FOR NO KEY UPDATE",
-                            [card.id for card in locked],
-                        ),
-                        log_exceptions=False,
+            lines = []
+            if locked:
+                # Their lines are not locked one by one: writers lock the scorecard before its lines (see
+                # _check_open), so nobody changes them now. One that another transaction changed (e.g. its floor)
+                # and committed after this one began cannot be updated: _write finds it and skips its scorecard.
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT %s FROM olimp_kpi_scorecard_line WHERE scorecard_id = ANY(%s)",
+                        columns,
+                        [card.id for card in locked],
                     )
-                return locked
+                )
+                lines = [LineRow(*row) for row in self.env.cr.fetchall()]
+            return locked, lines
 
         try:
             return lock(ids)
         except psycopg2.errors.SerializationFailure:
-            locked = []
+            cards, lines = [], []
             for scorecard_id in ids:
                 try:
-                    locked += lock([scorecard_id])
+                    some_cards, some_lines = lock([scorecard_id])
                 except psycopg2.errors.SerializationFailure:
                     _logger.info("Scorecard %s changed by a concurrent transaction: not refreshed", scorecard_id)
-            return locked
-
-    def _collect(self, cards, lines):
-        """``{(scorecard id, kpi id): (actual, previous actual)}`` for the quantitative lines."""
-        kpis_of = defaultdict(set)
-        for line in lines:
-            if line.kind == "quantitative":
-                kpis_of[line.scorecard_id].add(line.kpi_id)
-        companies = self.env["res.company"].browse({card.company_id for card in cards})
-        tz_of = {company.id: company._olimp_kpi_tz() for company in companies}
-        groups = defaultdict(list)
-        for card in cards:
-            if kpis_of[card.id]:
-                groups[card.date_from, tz_of[card.company_id]].append(card)
-
-        result = {}
-        for (month, tz_name), group in groups.items():
-            kpis = self.env["olimp.kpi"].browse(sorted({kpi_id for card in group for kpi_id in kpis_of[card.id]}))
-            company_ids = {card.company_id for card in group}
-            previous_month = periods.previous_month_start(month)
-            specs, subjects_of, members = [], {}, {}
-            for kpi in kpis:
-                try:
-                    spec = kpi._engine_spec()
-                except (KeyError, ValueError) as error:
-                    _logger.warning("KPI %s (%s) cannot be computed: %s", kpi.code, kpi.id, error)
-                    self.uncomputable.add(kpi.id)
                     continue
-                employee_based = kpi.user_field_id.relation == "hr.employee"
-                subject_of = {
-                    card: (card.employee_id if employee_based else card.user_id)
-                    for card in group
-                    if kpi.id in kpis_of[card.id]
-                }
+                cards += some_cards
+                lines += some_lines
+            return cards, lines
+
+    def _month_contexts(self, cards, now):
+        """``{(company id, month): MonthContext}``: where each month stands in its company's time zone."""
+        contexts = {}
+        companies = self.env["res.company"].browse({card.company_id for card in cards})
+        for company in companies:
+            tz_name = company._olimp_kpi_tz()
+            today = periods.local_today(tz_name, now)
+            for month in {card.date_from for card in cards if card.company_id == company.id}:
+                running = periods.month_start(today) == month
+                elapsed, total = company._olimp_kpi_working_days(month, today) if running else (0, 0)
+                contexts[company.id, month] = MonthContext(
+                    tz_name=tz_name,
+                    today=today,
+                    over=periods.has_ended(month, today),
+                    running=running,
+                    elapsed=elapsed,
+                    total=total,
+                )
+        return contexts
+
+    def _definitions(self, lines):
+        """``{kpi id: Definition}`` of the quantitative lines; KPIs that cannot be computed are logged."""
+        kpi_ids = {line.kpi_id for line in lines if line.kind == "quantitative"}
+        definitions = {}
+        specs = {}
+        Kpi = self.env["olimp.kpi"].with_context(active_test=False)
+        kpis = Kpi.browse(sorted(kpi_ids))
+        for kpi in kpis:
+            operands = kpi._operands()
+            definition = Definition(kpi.id, kpi.aggregation == "ratio", tuple(operands.ids) or (kpi.id,))
+            for operand in operands:
+                if operand.id not in specs:
+                    try:
+                        specs[operand.id] = operand._engine_spec()
+                    except (KeyError, ValueError) as error:
+                        _logger.warning("KPI %s (%s) cannot be computed: %s", operand.code, operand.id, error)
+                        specs[operand.id] = None
+                definition.specs[operand.id] = specs[operand.id]
+                definition.employee_based[operand.id] = operand.user_field_id.relation == "hr.employee"
+            definition.settle()
+            if not definition.computable:
+                self.uncomputable.add(kpi.id)
+            definitions[kpi.id] = definition
+        return definitions
+
+    def _collect(self, cards, lines, definitions, previous_lines, contexts, now, store_records=False):
+        """``{operand KPI id: Measured}`` of the quantitative lines to measure.
+
+        The previous month is asked from the data only for the scorecards whose employee had no scorecard with
+        that KPI the month before; balances of a month that is over, measured within it, are not measured again.
+        """
+        card_of = {card.id: card for card in cards}
+        wanted = defaultdict(lambda: defaultdict(dict))  # (month, tz) → operand → card → wants previous
+        for line in lines:
+            definition = definitions.get(line.kpi_id)
+            if line.kind != "quantitative" or definition is None or not definition.computable:
+                continue
+            card = card_of[line.scorecard_id]
+            context = contexts[card.company_id, card.date_from]
+            if self._frozen(line, definition, context):
+                continue
+            needs_previous = line.kpi_id not in previous_lines.get((card.employee_id, card.date_from), ())
+            for operand in definition.operands:
+                group = wanted[card.date_from, context.tz_name][operand]
+                group[card] = group.get(card, False) or needs_previous
+
+        result = defaultdict(Measured)
+        for (month, tz_name), operands in wanted.items():
+            period = Period(month, tz_name, now)
+            specs, subjects_of, previous_of, members, records_for = [], {}, {}, {}, set()
+            for operand, card_previous in operands.items():
+                definition = next(d for d in definitions.values() if operand in d.specs)
+                spec = definition.specs[operand]
+                employee_based = definition.employee_based[operand]
+                subject_of = {card: card.employee_id if employee_based else card.user_id for card in card_previous}
                 subjects = {subject for subject in subject_of.values() if subject}
-                if subjects:
-                    specs.append(spec)
-                    subjects_of[spec.key] = subjects
-                    members[spec.key] = subject_of
-            values_of = self.collector.collect_many(specs, month, subjects_of, company_ids, tz_name)
-            for kpi_id, subject_of in members.items():
-                values = values_of[kpi_id]
-                for card, subject in subject_of.items():
-                    result[card.id, kpi_id] = (
-                        values.value(subject, card.company_id, month) if subject else 0.0,
-                        values.value(subject, card.company_id, previous_month) if subject else 0.0,
-                    )
+                if not subjects:
+                    continue
+                specs.append(spec)
+                subjects_of[spec.key] = subjects
+                previous_of[spec.key] = {subject_of[card] for card, wants in card_previous.items() if wants}
+                members[spec.key] = subject_of
+                if store_records or spec.balance:
+                    records_for.add(spec.key)
+            values_of = self.collector.collect_many(
+                specs,
+                period,
+                subjects_of,
+                {card.company_id for cards_ in members.values() for card in cards_},
+                previous_of,
+                records_for,
+            )
+            for spec in specs:
+                key = spec.key
+                values = values_of[key]
+                from_data = previous_of[key]
+                if key not in result:
+                    result[key] = Measured(records=key in records_for)
+                measured = result[key]
+                current_of = {}  # company → {subject: value}, thousands read at once
+                for card, subject in members[key].items():
+                    company = card.company_id
+                    if company not in current_of:
+                        current_of[company] = values.by_subject(company)
+                    measured.current[card.id] = current_of[company].get(subject, 0.0)
+                    if subject in from_data:
+                        measured.previous[card.id] = values.value(subject, company, "previous")
+                    if spec.due_field:
+                        measured.overdue[card.id] = values.value(subject, company, "overdue")
+                    if measured.records is not None:
+                        measured.records[card.id] = values.record_ids(subject, company)
         return result
 
-    def _previous(self, cards, lines):
-        """Previous month's checklist actuals and efficiency, per employee and month of ``cards``."""
+    def _previous(self, cards):
+        """The previous month's scorecards of the same employees, in one query: ``{(employee, month): {kpi id:
+        actual}}`` of their lines and ``{(employee, month): efficiency}``, keyed by the month they precede."""
         employees = list({card.employee_id for card in cards})
         months = {periods.previous_month_start(month): month for month in {card.date_from for card in cards}}
-        previous_lines = {}
-        if any(line.kind == "qualitative" for line in lines):
-            for employee_id, date_from, kpi_id, actual in self.env.execute_query(
-                SQL(
-                    """SELECT employee_id, date_from, kpi_id, actual FROM olimp_kpi_scorecard_line
-                        WHERE employee_id = ANY(%s) AND date_from = ANY(%s) AND kind = 'qualitative'""",
-                    employees,
-                    list(months),
-                )
-            ):
-                previous_lines[employee_id, months[date_from], kpi_id] = actual or 0.0
-        previous_efficiency = {
-            (employee_id, months[date_from]): efficiency or 0.0
-            for employee_id, date_from, efficiency in self.env.execute_query(
-                SQL(
-                    """SELECT employee_id, date_from, efficiency FROM olimp_kpi_scorecard
-                        WHERE employee_id = ANY(%s) AND date_from = ANY(%s)""",
-                    employees,
-                    list(months),
-                )
+        previous_lines, previous_efficiency = {}, {}
+        for employee_id, date_from, efficiency, kpi_id, actual in self.env.execute_query(
+            SQL(
+                """SELECT sc.employee_id, sc.date_from, sc.efficiency, line.kpi_id, line.actual
+                     FROM olimp_kpi_scorecard AS sc
+                LEFT JOIN olimp_kpi_scorecard_line AS line ON line.scorecard_id = sc.id
+                    WHERE sc.employee_id = ANY(%s) AND sc.date_from = ANY(%s)""",
+                employees,
+                list(months),
             )
-        }
+        ):
+            month = months[date_from]
+            previous_efficiency[employee_id, month] = efficiency or 0.0
+            actuals = previous_lines.setdefault((employee_id, month), {})
+            if kpi_id:
+                actuals[kpi_id] = actual or 0.0
         return previous_lines, previous_efficiency
 
-    def _write(self, line_rows, scorecard_rows, now):
-        uid = self.env.uid
-        if line_rows:
-            columns = [pg_array(col) for col in zip(*line_rows, strict=True)]
-            self.env.cr.execute(
-                SQL(
-                    """UPDATE olimp_kpi_scorecard_line AS line
-                          SET actual = v.actual, previous_actual = v.previous_actual, completion = v.completion,
-                              zone = v.zone, trend = v.trend, score = v.score, write_uid = %s, write_date = %s
-                         FROM unnest(%s::int[], %s::float8[], %s::float8[], %s::float8[], %s::varchar[],
-                                     %s::varchar[], %s::float8[])
-                              AS v(id, actual, previous_actual, completion, zone, trend, score)
-                        WHERE line.id = v.id""",
-                    uid,
-                    now,
-                    *columns,
-                )
+    def _update(self, table, key_columns, rows, now, where=None, extra=None, assign=None, columns=False):
+        """``UPDATE table SET column = v.column, ... FROM unnest(<one array per column>)``: one statement for
+        all rows (or ``columns``: the values given column by column). ``key_columns`` are ``(name, type)`` pairs
+        after the id; ``extra`` more assignments (SQL); ``assign`` the assignment of a column when it is not
+        ``column = v.column`` (``{name: SQL}``)."""
+        names = [("id", "int4"), *key_columns]
+        assign = assign or {}
+        arrays = [
+            SQL("%s::%s", pg_array(values, kind), ARRAY_TYPES[kind])
+            for values, (__, kind) in zip(rows if columns else zip(*rows, strict=True), names, strict=True)
+        ]
+        sets = [
+            SQL("%s = %s", SQL.identifier(name), assign.get(name) or SQL("v.%s", SQL.identifier(name)))
+            for name, __ in key_columns
+        ]
+        sets += [SQL("write_uid = %s", self.env.uid), SQL("write_date = %s", now), *(extra or [])]
+        # A serialization failure here is expected and handled (see _write): not logged as an error.
+        self.env.cr.execute(
+            SQL(
+                """UPDATE %(table)s AS target SET %(sets)s
+                     FROM unnest(%(arrays)s) AS v(%(names)s)
+                    WHERE target.id = v.id %(where)s""",
+                table=SQL.identifier(table),
+                sets=SQL(", ").join(sets),
+                arrays=SQL(", ").join(arrays),
+                names=SQL(", ").join(SQL.identifier(name) for name, __ in names),
+                where=where or SQL(),
+            ),
+            log_exceptions=False,
+        )
+
+    def _write(self, core_columns, full_rows, scorecard_rows, now, lines):
+        """Write the lines and then their scorecards; return the ids of the scorecards written.
+
+        Lines whose ratio or balance figures or records changed are written whole, the others (most of them) with
+        the eight figures every line has (given column by column): each row once, whatever changed in it. A line
+        that a transaction committed after this one began changed (a plan edit) cannot be written (a serialization
+        failure): the lines are then written scorecard by scorecard, and those scorecards are left to the next
+        refresh, untouched.
+        """
+        written = {row[0] for row in scorecard_rows}
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self._write_lines(core_columns, full_rows, now)
+        except psycopg2.errors.SerializationFailure:
+            written = self._write_lines_one_by_one(core_columns, full_rows, now, lines)
+        rows = [row for row in scorecard_rows if row[0] in written]
+        if rows:
+            self._update(
+                "olimp_kpi_scorecard",
+                SCORECARD_RESULTS,
+                rows,
+                now,
+                where=SQL("AND target.state = 'open'"),
+                extra=[SQL("refreshed_on = %s", now)],
             )
-        if scorecard_rows:
-            columns = [pg_array(col) for col in zip(*scorecard_rows, strict=True)]
-            self.env.cr.execute(
-                SQL(
-                    """UPDATE olimp_kpi_scorecard AS sc
-                          SET efficiency = v.efficiency, counted_line_count = v.counted,
-                              red_count = v.red, yellow_count = v.yellow, green_count = v.green,
-                              previous_efficiency = v.previous, efficiency_trend = v.trend,
-                              refreshed_on = %s, write_uid = %s, write_date = %s
-                         FROM unnest(%s::int[], %s::float8[], %s::int[], %s::int[], %s::int[], %s::int[],
-                                     %s::float8[], %s::varchar[])
-                              AS v(id, efficiency, counted, red, yellow, green, previous, trend)
-                        WHERE sc.id = v.id AND sc.state = 'open'""",
-                    now,
-                    uid,
-                    now,
-                    *columns,
-                )
-            )
-        self.env["olimp.kpi.scorecard.line"].invalidate_model(LINE_RESULT_FIELDS + ["write_uid", "write_date"])
+        self.env["olimp.kpi.scorecard.line"].invalidate_model(
+            LINE_RESULT_FIELDS + RECORD_FIELDS + ["write_uid", "write_date"]
+        )
         self.env["olimp.kpi.scorecard"].invalidate_model(SCORECARD_RESULT_FIELDS + ["write_uid", "write_date"])
+        return written
+
+    def _write_lines(self, core_columns, full_rows, now):
+        if core_columns[0]:
+            self._update("olimp_kpi_scorecard_line", LINE_CORE_RESULTS, core_columns, now, columns=True)
+        if full_rows:
+            # The records counted, as JSON arrays, when taken (a closed month, a measured balance); else kept.
+            taken = SQL("v.record_ids IS NOT NULL")
+            self._update(
+                "olimp_kpi_scorecard_line",
+                [*LINE_RESULTS, ("record_ids", "text"), ("denominator_record_ids", "text")],
+                [
+                    (*row, None if ids is None else json.dumps(ids), None if others is None else json.dumps(others))
+                    for *row, ids, others in full_rows
+                ],
+                now,
+                assign={
+                    "record_ids": SQL("CASE WHEN %s THEN v.record_ids::jsonb ELSE target.record_ids END", taken),
+                    "denominator_record_ids": SQL(
+                        "CASE WHEN %s THEN v.denominator_record_ids::jsonb ELSE target.denominator_record_ids END",
+                        taken,
+                    ),
+                },
+                extra=[SQL("records_stored_on = CASE WHEN %s THEN %s ELSE target.records_stored_on END", taken, now)],
+            )
+
+    def _write_lines_one_by_one(self, core_columns, full_rows, now, lines):
+        """The rare path of :meth:`_write`: one savepoint per scorecard; returns the scorecards written."""
+        card_of = {line.id: line.scorecard_id for line in lines}
+        core_of = defaultdict(lambda: [[] for _column in core_columns])
+        for values in zip(*core_columns, strict=True):
+            for column, value in zip(core_of[card_of[values[0]]], values, strict=True):
+                column.append(value)
+        full_of = defaultdict(list)
+        for row in full_rows:
+            full_of[card_of[row[0]]].append(row)
+        written = set()
+        for card_id in sorted({line.scorecard_id for line in lines}):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self._write_lines(core_of.get(card_id) or [[]], full_of.get(card_id, []), now)
+                written.add(card_id)
+            except psycopg2.errors.SerializationFailure:
+                _logger.info("Scorecard %s changed by a concurrent transaction: not refreshed", card_id)
+        return written

@@ -49,6 +49,10 @@ CARD_FIELDS = [
     "efficiency",
     "previous_efficiency",
     "efficiency_trend",
+    "efficiency_reference",
+    "trend_basis",
+    "working_days",
+    "elapsed_working_days",
     "efficiency_warning",
     "counted_line_count",
     "red_count",
@@ -68,6 +72,13 @@ LINE_FIELDS = [
     "target",
     "actual",
     "previous_actual",
+    "trend_reference",
+    "trend_basis",
+    "is_ratio",
+    "numerator_actual",
+    "denominator_actual",
+    "actual_overdue",
+    "measured_on",
     "completion",
     "zone",
     "trend",
@@ -79,6 +90,7 @@ LINE_FIELDS = [
     "green_from",
     "unanswered_count",
     "can_open_records",
+    "can_open_denominator",
 ]
 ANSWER_FIELDS = ["line_id", "name", "value", "comment", "evidence", "answered_by_id", "answered_on"]
 BOARD_CARD_FIELDS = [
@@ -135,7 +147,9 @@ class ScorecardScreens:
 
     def _labels(self):
         """Translated labels of the selection fields the screens show."""
-        described = self.Line.fields_get(["zone", "trend", "unit", "direction", "kind", "state"], ["selection"])
+        described = self.Line.fields_get(
+            ["zone", "trend", "unit", "direction", "kind", "state", "trend_basis"], ["selection"]
+        )
         return {name: dict(description["selection"]) for name, description in described.items()}
 
     def _refresh(self, cards, refresh):
@@ -215,6 +229,15 @@ class ScorecardScreens:
         parts = []
         if line["kind"] == "qualitative":
             parts.append(self.env._("Scored by the team leader with a checklist: the share of questions answered Yes."))
+        elif spec_kpi.aggregation == "ratio":
+            parts.append(
+                self.env._(
+                    "“%(numerator)s” ÷ “%(denominator)s” × 100; when the denominator is 0 there is no ratio: no zone, "
+                    "and the KPI does not count in the efficiency.",
+                    numerator=spec_kpi.numerator_kpi_id.display_name,
+                    denominator=spec_kpi.denominator_kpi_id.display_name,
+                )
+            )
         elif spec_kpi.model_name and spec_kpi.model_name in self.env:
             Source = self.env[spec_kpi.model_name]
             model = spec_kpi.model_id.name
@@ -225,7 +248,7 @@ class ScorecardScreens:
             values = {
                 "model": model,
                 "measure": label(spec_kpi.measure_field_id),
-                "date": label(spec_kpi.date_field_id),
+                "date": label(spec_kpi.date_field_id) or "—",
                 "subject": label(spec_kpi.user_field_id),
             }
             aggregation = spec_kpi.aggregation
@@ -244,6 +267,15 @@ class ScorecardScreens:
             else:
                 sentence = self.env._("Number of “%(model)s” records by “%(date)s”, credited to “%(subject)s”.")
             parts.append(sentence % values)
+            if spec_kpi.period_mode == "balance":
+                parts.append(
+                    self.env._(
+                        "A balance: the state at the end of the month, measured by the last refresh within the month "
+                        "(today's state while the month runs)."
+                    )
+                )
+            if spec_kpi.exclude_future:
+                parts.append(self.env._("Records dated after the refresh do not count yet."))
         if line["direction"] == scoring.LOWER:
             parts.append(self.env._("Lower is better: completion is plan ÷ actual."))
         else:
@@ -349,6 +381,8 @@ class ScorecardScreens:
                 code=kpi.code,
                 trend_good=boards.trend_is_good(line["trend"], line["direction"]),
                 definition=self._definition(kpi, line),
+                numerator_unit=kpi.sudo().numerator_kpi_id.unit or "number",
+                denominator_unit=kpi.sudo().denominator_kpi_id.unit or "number",
                 history=history.get(kpi.id, [None] * len(months)),
                 answers=answers.get(line["id"], []),
             )

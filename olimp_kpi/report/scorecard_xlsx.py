@@ -11,7 +11,10 @@ the trend arrow; after them, whether the scorecard is open or closed. Below the 
 employee column are frozen. Numbers keep their value and get a format by unit: counts without decimals (a plan
 typed with decimals shows them: 7.5 stays 7.5), amounts in the company's currency, percentages with a "%" sign (the
 value is the percentage itself, e.g. 98.4, as on the scorecards). A last sheet holds one row per scorecard line,
-with an autofilter, for pivot tables.
+with an autofilter, for pivot tables: there each line also says what its trend compared with (the previous month's
+figure, pro-rated to the working days elapsed while the month was running), how it is measured (a flow of the
+month, a balance at its end, a ratio), a ratio's numerator and denominator, a balance's overdue part, and whether
+its scorecard is open or closed.
 """
 
 import io
@@ -72,6 +75,12 @@ class Line:
     direction: str = "higher"  # higher / lower is better
     weight: float = 1.0
     score: float = 0.0
+    trend_reference: float | None = None  # what the trend compared with; None: nothing
+    trend_basis: str = "month"  # month / prorated / none
+    measure: str = "flow"  # flow / balance / ratio / checklist
+    numerator: float | None = None  # ratios
+    denominator: float | None = None
+    overdue: float | None = None  # balances with a due date
 
 
 @dataclass(frozen=True)
@@ -109,12 +118,20 @@ class Labels:
     zone: str = "Zone"
     weight: str = "Weight"
     score: str = "Score"
+    trend_reference: str = "Compared With"
+    trend_basis: str = "Trend Against"
+    measure: str = "Measured As"
+    numerator: str = "Numerator"
+    denominator: str = "Denominator"
+    overdue: str = "Of Which Overdue"
     state: str = "Status"
     average: str = "Team average"
     states: dict = field(default_factory=dict)
     units: dict = field(default_factory=dict)
     zones: dict = field(default_factory=dict)
     trends: dict = field(default_factory=dict)
+    trend_bases: dict = field(default_factory=dict)
+    measures: dict = field(default_factory=dict)
 
 
 def write_workbook(scorecards, labels=None):
@@ -323,6 +340,12 @@ class WorkbookWriter:
             (labels.trend, 10),
             (labels.weight, 9),
             (labels.score, 9),
+            (labels.trend_reference, 14),
+            (labels.trend_basis, 22),
+            (labels.measure, 14),
+            (labels.numerator, 14),
+            (labels.denominator, 14),
+            (labels.overdue, 14),
             (labels.state, 11),
         ]
         header = self.header_fmt()
@@ -351,6 +374,14 @@ class WorkbookWriter:
                 sheet.write_string(row, 11, labels.trends.get(line.trend, line.trend or ""))
                 sheet.write_number(row, 12, line.weight)
                 sheet.write_number(row, 13, line.score, self.fmt(num_format=SCORE_FORMAT))
-                sheet.write_string(row, 14, labels.states.get(scorecard.state, scorecard.state or ""))
+                if line.trend_reference is not None and line.trend_basis != "none":
+                    sheet.write_number(row, 14, line.trend_reference, number)
+                sheet.write_string(row, 15, labels.trend_bases.get(line.trend_basis, line.trend_basis or ""))
+                sheet.write_string(row, 16, labels.measures.get(line.measure, line.measure or ""))
+                # A ratio's parts and a balance's overdue part have the units of what they count: plain numbers.
+                for column, value in ((17, line.numerator), (18, line.denominator), (19, line.overdue)):
+                    if value is not None:
+                        sheet.write_number(row, column, value, self.fmt(num_format=UNIT_FORMATS["number"]))
+                sheet.write_string(row, 20, labels.states.get(scorecard.state, scorecard.state or ""))
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)

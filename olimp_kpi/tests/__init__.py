@@ -23,3 +23,6 @@ from . import test_month_end
 from . import test_report
 from . import test_plan_concurrency
 from . import test_plan_grid_ui
+from . import test_numbers
+from . import test_close
+from . import test_catalogue_upgrade

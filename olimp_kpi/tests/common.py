@@ -1,8 +1,22 @@
+from datetime import datetime, time, timedelta
+
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
 MONTH = "2026-11-01"
 TODAY = "2026-11-15"
+
+
+def close_scorecards(scorecards, unanswered_as_no=True, day=None):
+    """Close ``scorecards`` (with their user's rights) once their month is over: on the morning of the day after
+    their last month ends, unless ``day`` says otherwise; unanswered checklist questions count as No by the
+    closer's explicit choice, unless ``unanswered_as_no`` is False."""
+    last = max(scorecards.mapped("date_to"))
+    when = day or datetime.combine(last + timedelta(days=1), time(9))
+    with freeze_time(when):
+        scorecards.with_context(olimp_unanswered_as_no=unanswered_as_no).action_close()
 
 
 class OlimpKpiCase(TransactionCase):
@@ -86,6 +100,11 @@ class OlimpKpiCase(TransactionCase):
             values["date_deadline"] = day
         values.update(vals)
         return cls.Lead.create(values)
+
+    def _close(self, scorecards, user=None, **kwargs):
+        """Close as ``user`` (default: the test's environment) once the month is over; see
+        :func:`close_scorecards`."""
+        close_scorecards(scorecards.with_user(user) if user else scorecards, **kwargs)
 
     def _scorecard(self, employee, month=MONTH):
         scorecard = self.Scorecard.generate(month, employee)

@@ -70,6 +70,7 @@ EXPECTED = {
     "olimp.kpi.scorecard.answer": {"kpi_user": "r", "kpi_manager": "rwc", "kpi_admin": "rwcu", "hr_reader": "r"},
     "olimp.kpi.generate.wizard": {"kpi_manager": "rwcu", "kpi_admin": "rwcu"},
     "olimp.kpi.profile.assign.wizard": {"kpi_admin": "rwcu"},
+    "olimp.kpi.close.wizard": {"kpi_manager": "rwcu", "kpi_admin": "rwcu"},
     # An export holds the figures its creator may see until downloaded; the transient vacuum deletes it.
     "olimp.kpi.export.wizard": {"kpi_user": "rwc", "kpi_manager": "rwc", "kpi_admin": "rwc", "hr_reader": "rwc"},
 }
@@ -143,6 +144,8 @@ class AccessMatrixMixin:
             return env[model].create({"profile_id": self.profile.id}).sudo(False)
         if model == "olimp.kpi.export.wizard":
             return env[model].create({"date": "2026-11-01"}).sudo(False)
+        if model == "olimp.kpi.close.wizard":
+            return env[model].create({"month": "2026-10-01"}).sudo(False)
         raise AssertionError(model)
 
     def _next(self):
@@ -184,6 +187,8 @@ class AccessMatrixMixin:
             return {"profile_id": self.profile.id}
         if model == "olimp.kpi.export.wizard":
             return {"date": "2026-11-01"}
+        if model == "olimp.kpi.close.wizard":
+            return {"month": "2026-10-01"}
         raise AssertionError(model)
 
     def _write_values(self, model):
@@ -198,6 +203,7 @@ class AccessMatrixMixin:
             "olimp.kpi.generate.wizard": {"refresh": False},
             "olimp.kpi.profile.assign.wizard": {"employee_ids": []},
             "olimp.kpi.export.wizard": {"date": "2026-10-01"},
+            "olimp.kpi.close.wizard": {"unanswered_as_no": True},
         }[model]
 
     def _check_matrix(self, call):

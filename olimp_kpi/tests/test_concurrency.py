@@ -500,7 +500,8 @@ class TestConcurrency(BaseCase):
                     late = env_late["olimp.kpi.scorecard"].browse(scorecard_id)
                     self.assertEqual(late.state, "open")  # the late writer's snapshot starts here
                     with self.registry.cursor() as cr:
-                        api.Environment(cr, SUPERUSER_ID, {})["olimp.kpi.scorecard"].browse(scorecard_id).action_close()
+                        scorecards = api.Environment(cr, SUPERUSER_ID, {})["olimp.kpi.scorecard"]
+                        scorecards.browse(scorecard_id).with_context(olimp_unanswered_as_no=True).action_close()
                     with self.assertRaises(UserError):
                         retrying(lambda late=late, write=write: (write(late), late.env.flush_all()), env_late)
                     cr_late.rollback()  # as the failed request does
@@ -535,3 +536,67 @@ class TestConcurrency(BaseCase):
             # Skipped this time, refreshed by the next refresh.
             scorecard.action_refresh()
             self.assertEqual(self._lead_line(scorecard).actual, 2)
+
+    def test_9a_two_closes_at_once_store_the_records_once(self):
+        """Two team leaders close the same month at once: it is closed once, with the records it counts."""
+        for _attempt in range(ROUNDS):
+            scorecard_id = self._prepare(5)
+
+            def close(env, scorecard_id=scorecard_id):
+                scorecard = env["olimp.kpi.scorecard"].browse(scorecard_id)
+                return scorecard.with_context(olimp_unanswered_as_no=True).action_close()
+
+            workers = [Worker(self.registry, close, retry=True) for _worker in range(2)]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+            self.assertEqual([worker.error for worker in workers], [None, None])
+            attempts = [error for worker in workers for error in worker.attempts]
+            self.assertFalse([e for e in attempts if isinstance(e, pgerrors.DeadlockDetected)], attempts)
+            with self.registry.cursor() as cr:
+                scorecard = api.Environment(cr, SUPERUSER_ID, {})["olimp.kpi.scorecard"].browse(scorecard_id)
+                line = self._lead_line(scorecard)
+                self.assertEqual(scorecard.state, "closed")
+                self.assertEqual(line.actual, 2, "the lead added after the last refresh is counted at close")
+                leads = scorecard.env["crm.lead"].browse(line.record_ids)
+                self.assertEqual(len(leads), 2)
+                self.assertEqual(set(leads.mapped("user_id")), {scorecard.user_id})
+                closes = scorecard.message_ids.filtered(lambda m: "counting 2 unanswered" in (m.body or ""))
+                self.assertEqual(len(closes), 1, "one close, recorded once")
+                scorecard.message_ids.filtered(lambda m: "counting 2 unanswered" in (m.body or "")).unlink()
+                scorecard.action_reopen()
+
+    def test_9b_records_stored_at_close_are_those_counted(self):
+        """A lead added while the close counts and stores: the close's actual and its records agree (both without
+        it), and its drill-down opens exactly them."""
+        scorecard_id = self._prepare(4)
+        close = Worker(
+            self.registry,
+            lambda env: (
+                env["olimp.kpi.scorecard"].browse(scorecard_id).with_context(olimp_unanswered_as_no=True).action_close()
+            ),
+        )
+        with pause_refresh(close.env.cr) as (locked, go):
+            close.start()
+            self.assertTrue(locked.wait(30))
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                user = env["olimp.kpi.scorecard"].browse(scorecard_id).user_id
+                late = env["crm.lead"].create(
+                    {"name": PREFIX, "user_id": user.id, "date_deadline": "2024-03-12", "company_id": self.company_id}
+                )
+            go.set()
+            close.join()
+        self.assertIsNone(close.error)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            scorecard = env["olimp.kpi.scorecard"].browse(scorecard_id)
+            line = self._lead_line(scorecard)
+            self.assertEqual(scorecard.state, "closed")
+            self.assertEqual(line.actual, len(line.record_ids))
+            self.assertNotIn(late.id, line.record_ids)
+            action = line.action_open_records()
+            self.assertEqual(len(env["crm.lead"].search(action["domain"])), line.actual)
+            env["crm.lead"].browse(late.id).unlink()
+            scorecard.action_reopen()

@@ -39,6 +39,34 @@ class TestKpiValidation(OlimpKpiCase):
     def test_domain_bad_operator(self):
         self._assert_rejected("not a valid domain", domain="[('name', 'resembles', 'x')]")
 
+    def test_domain_errors_in_the_users_words(self):
+        """What is wrong in the conditions, said plainly: never Python's internals (``<ast.Compare object ...>``)."""
+        cases = {
+            "[('date_deadline', '>', context_today())]": "“context_today()” is not a fixed value",
+            "[('expected_revenue', '>', 1 == 2)]": "“1 == 2” is not a fixed value",
+            "[('user_id', '=', uid)]": "“uid” is not a fixed value",
+            "[('type', '=', ": "a bracket, a parenthesis or a quote is not closed",
+            "{'a': 1}": "must be a list in square brackets",
+            "[('no_such_field', '=', 1)]": "Lead/Opportunity has no field “no_such_field”",
+            "[('name.id', '=', 1)]": "“name” of Lead/Opportunity does not link to other records",
+            "[('name', 'resembles', 'x')]": "“resembles” is not an operator",
+            "[('name', '=')]": "is not a condition: write each condition as (field, operator, value)",
+            "['|', ('name', '=', 'x')]": "do not have the number of conditions they combine",
+            "['~', ('name', '=', 'x')]": "“~” is neither a condition nor one of the operators",
+        }
+        for domain, message in cases.items():
+            with self.subTest(domain=domain):
+                with self.assertRaises(ValidationError) as caught, self.env.cr.savepoint():
+                    self._kpi("WORDS", domain=domain)
+                text = str(caught.exception)
+                self.assertIn(message, text)
+                self.assertNotIn("<ast.", text)
+                self.assertNotIn("object at 0x", text)
+        # A qualitative KPI's text is checked too.
+        with self.assertRaises(ValidationError) as caught:
+            self._qualitative_kpi("WORDS_Q", []).domain = "[('a', '=', b)]"
+        self.assertIn("“b” is not a fixed value", str(caught.exception))
+
     def test_measure_not_numeric(self):
         self._assert_rejected("is not a number", aggregation="sum", measure="name")
 

@@ -92,7 +92,9 @@ class TestScorecardEngine(OlimpKpiCase):
         self.assertEqual((line.completion, line.zone, line.score), (50, "red", 50))
         self.assertEqual(line.trend, "up")  # the value went up, which is bad news for this KPI
 
+    @freeze_time("2026-12-01 09:00:00")
     def test_trend_down_and_flat(self):
+        """A month that is over compares whole months (mid-month trends: test_trend_and_previous)."""
         kpi = self._kpi("TREND")
         self.employee_a.olimp_kpi_profile_id = self._profile("P", [(kpi, 5, 1)])
         self._lead(self.user_a, "2026-10-05")
@@ -102,6 +104,7 @@ class TestScorecardEngine(OlimpKpiCase):
         self._refresh(scorecard)
         line = self._line(scorecard, kpi)
         self.assertEqual((line.actual, line.previous_actual, line.trend), (1, 2, "down"))
+        self.assertEqual((line.trend_basis, line.trend_reference), ("month", 2))
         self._lead(self.user_a, "2026-11-06")
         self._refresh(scorecard)
         self.assertEqual(line.trend, "flat")

@@ -4,7 +4,7 @@ from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
 
@@ -65,7 +65,7 @@ class TestScorecardLifecycle(OlimpKpiCase):
         lead = self._lead(self.user_a, "2026-11-10", 800)
         scorecard = self._scorecard(self.employee_a)
         self._line(scorecard, self.check).answer_ids[0].value = "yes"
-        scorecard.with_user(self.manager_user).action_close()
+        self._close(scorecard, self.manager_user)
         self.assertEqual(scorecard.state, "closed")
         self.assertEqual(scorecard.closed_by_id, self.manager_user)
         line = self._line(scorecard, self.sales)
@@ -103,7 +103,7 @@ class TestScorecardLifecycle(OlimpKpiCase):
         scorecard = self._scorecard(self.employee_a)
         check = self._line(scorecard, self.check)
         check.answer_ids[0].value = "yes"
-        scorecard.with_user(self.manager_user).action_close()
+        self._close(scorecard, self.manager_user)
 
         def figures():
             scorecard.invalidate_recordset()
@@ -127,8 +127,11 @@ class TestScorecardLifecycle(OlimpKpiCase):
         self.employee_a.invalidate_recordset()
         self.assertEqual(figures(), frozen)
         self.assertEqual(len(scorecard.answer_ids), 2, "no answer for the question added after the close")
-        # The KPI, its answered questions and the employee stay while a closed month refers to them.
-        for record in (self.sales, self.check.checklist_item_ids[0], self.employee_a):
+        # The KPI, its answered questions and the employee stay while a closed month refers to them: the KPI says
+        # so and offers to archive it instead (test_bad_input), the others are kept by the database.
+        with self.assertRaises(RedirectWarning), self.env.cr.savepoint():
+            self.sales.unlink()
+        for record in (self.check.checklist_item_ids[0], self.employee_a):
             with self.subTest(record=record), mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
                 with self.env.cr.savepoint():
                     record.unlink()
@@ -137,7 +140,7 @@ class TestScorecardLifecycle(OlimpKpiCase):
 
     def test_reopen_only_by_team_leaders_and_logged(self):
         scorecard = self._scorecard(self.employee_a)
-        scorecard.action_close()
+        self._close(scorecard)
         with self.assertRaises(AccessError):
             scorecard.with_user(self.user_a).action_reopen()
         with self.assertRaises(AccessError):
@@ -163,11 +166,12 @@ class TestScorecardLifecycle(OlimpKpiCase):
         # (3 × 50 + 1 × 100) / 4
         self.assertAlmostEqual(self.employee_a.olimp_efficiency, 62.5)
         self.assertAlmostEqual(self.employee_a.olimp_get_efficiency("2026-10-01", "2026-10-31"), 62.5)
-        november.action_close()
+        self._close(november)
         self.employee_a.invalidate_recordset()
         self.assertAlmostEqual(self.employee_a.olimp_efficiency, 75)  # (3 × 100 + 1 × 0) / 4
+        self.assertEqual(self.employee_a.olimp_efficiency_month, "November 2026")
         self.assertAlmostEqual(self.employee_a.olimp_get_efficiency("2026-10-15", "2026-11-30"), (62.5 + 75) / 2)
-        self.assertEqual(self.employee_a.olimp_get_efficiency("2026-01-01", "2026-09-30"), 0)
+        self.assertIsNone(self.employee_a.olimp_get_efficiency("2026-01-01", "2026-09-30"), "no closed month")
         self.assertEqual(november.previous_efficiency, 62.5)
         self.assertEqual(november.efficiency_trend, "up")
 

@@ -31,6 +31,24 @@ class TestSourceIndex(OlimpKpiCase):
         )
         self.assertTrue(self._indexes("sale_order", "user_id", "date_order"))
 
+    def test_date_fields_are_indexed_alone_too(self):
+        """A whole company's month is read by date: meetings get an index on their start (Odoo has none)."""
+        indexes = self.env.execute_query(
+            SQL(
+                """SELECT cls.relname FROM pg_index AS idx
+                     JOIN pg_class AS cls ON cls.oid = idx.indexrelid
+                     JOIN pg_attribute AS a0 ON a0.attrelid = idx.indrelid AND a0.attnum = idx.indkey[0]
+                    WHERE idx.indrelid = 'calendar_event'::regclass AND a0.attname = 'start'"""
+            )
+        )
+        self.assertEqual(indexes, [("olimp_kpi_src__calendar_event__start",)])
+        # sale_order.date_order has Odoo's own index: none added.
+        self.assertFalse(
+            self.env.execute_query(
+                SQL("SELECT 1 FROM pg_indexes WHERE indexname = 'olimp_kpi_src__sale_order__date_order'")
+            )
+        )
+
     def test_index_made_once_per_source(self):
         # Tests that commit (concurrency) may have made this index already: either way there is one, not two.
         self._kpi("DEADLINES")

@@ -91,6 +91,12 @@ class OlimpKpiExportWizard(models.TransientModel):
                         direction=line.direction,
                         weight=line.weight,
                         score=line.score,
+                        trend_reference=line.trend_reference,
+                        trend_basis=line.trend_basis,
+                        measure=self._xlsx_measure(line),
+                        numerator=line.numerator_actual if line.is_ratio else None,
+                        denominator=line.denominator_actual if line.is_ratio else None,
+                        overdue=line.actual_overdue if line.measured_on else None,
                     )
                 )
             rows.append(
@@ -107,6 +113,14 @@ class OlimpKpiExportWizard(models.TransientModel):
                 )
             )
         return rows
+
+    @staticmethod
+    def _xlsx_measure(line):
+        if line.kind == "qualitative":
+            return "checklist"
+        if line.is_ratio:
+            return "ratio"
+        return "balance" if line.measured_on else "flow"
 
     def _xlsx_labels(self):
         Line = self.env["olimp.kpi.scorecard.line"]
@@ -133,12 +147,25 @@ class OlimpKpiExportWizard(models.TransientModel):
             zone=self.env._("Zone"),
             weight=self.env._("Weight"),
             score=self.env._("Score"),
+            trend_reference=self.env._("Compared With"),
+            trend_basis=self.env._("Trend Against"),
+            measure=self.env._("Measured As"),
+            numerator=self.env._("Numerator"),
+            denominator=self.env._("Denominator"),
+            overdue=self.env._("Of Which Overdue"),
             state=self.env._("Status"),
             average=self.env._("Team average"),
             states=dict(self.env["olimp.kpi.scorecard"]._fields["state"]._description_selection(self.env)),
             units=selection("unit"),
             zones=selection("zone"),
             trends=selection("trend"),
+            trend_bases=selection("trend_basis"),
+            measures={
+                "flow": self.env._("Flow of the month"),
+                "balance": self.env._("Balance at month end"),
+                "ratio": self.env._("Ratio"),
+                "checklist": self.env._("Checklist"),
+            },
         )
 
     def _xlsx_file_name(self, scorecards):

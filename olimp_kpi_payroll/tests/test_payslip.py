@@ -8,8 +8,10 @@ from odoo.tests import Form, new_test_user, tagged
 EFFICIENCY = 491970 / 500000 * 100
 TARGET_BONUS = 50000.0
 BONUS = 49197.0
-# Payroll runs on the last day of the month: the payslip form proposes that month.
+# Payroll runs on the last day of the month: the payslip form proposes that month; the month's scorecard is
+# closed by a team leader the next morning, once the month is over (or, earlier, by a KPI administrator's choice).
 PAY_DAY = "2026-11-30"
+CLOSING = "2026-12-01 08:00:00"
 
 
 @tagged("post_install", "-at_install")
@@ -58,7 +60,8 @@ class TestPayslipEfficiency(OlimpKpiCase):
         )
 
     def _close_scorecard(self):
-        self.scorecard.with_user(self.manager_user).action_close()
+        with freeze_time(CLOSING):
+            self.scorecard.with_user(self.manager_user).action_close()
         self.assertEqual(self.scorecard.state, "closed")
         self.assertAlmostEqual(self.scorecard.efficiency, EFFICIENCY)
 
@@ -127,9 +130,24 @@ class TestPayslipEfficiency(OlimpKpiCase):
         payslip.compute_sheet()
         self.assertEqual(self._efficiency_inputs(payslip).amount, 0.0, "an open scorecard does not count")
         self.assertEqual(payslip.get_salary_line_total("OLIMP_KPI_BONUS"), 0.0)
+        # Not a silent 0: the payslip says which month has no closed scorecard.
+        self.assertIn("No closed KPI scorecard for November 2026", payslip.olimp_efficiency_warning)
         self._close_scorecard()
+        payslip.invalidate_recordset(["olimp_efficiency_warning"])
+        self.assertFalse(payslip.olimp_efficiency_warning)
         payslip.compute_sheet()
         self._assert_bonus(payslip)
+
+    def test_a_period_with_an_open_month_says_so(self):
+        self._close_scorecard()
+        payslip = self._november_payslip()
+        payslip.write({"date_from": "2026-10-01"})
+        self.assertIn(
+            "No closed KPI scorecard for October 2026: the KPI efficiency is that of November 2026 only",
+            payslip.olimp_efficiency_warning,
+        )
+        view = self.env["hr.payslip"].get_view(self.env.ref("payroll.hr_payslip_view_form").id, "form")["arch"]
+        self.assertIn("olimp_efficiency_warning", view)
 
     def test_no_target_bonus_no_bonus_line(self):
         self._close_scorecard()
@@ -159,6 +177,12 @@ class TestPayslipEfficiency(OlimpKpiCase):
             ._olimp_efficiency(self.employee_a, "2026-10-01", "2026-12-31")
         )
         self.assertAlmostEqual(quarter, EFFICIENCY)
+        october = (
+            self.env["hr.payslip"]
+            .with_user(self.payroll_officer)
+            ._olimp_efficiency_detail(self.employee_a, "2026-10-01", "2026-10-31")
+        )
+        self.assertIsNone(october["efficiency"], "no closed month: no figure")
 
     def test_salespeople_with_payroll_rights_read_only_their_own(self):
         """OCA Payroll puts its manager group on the default user template, so every user gets payroll (and HR)

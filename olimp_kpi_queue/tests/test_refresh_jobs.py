@@ -1,7 +1,7 @@
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.addons.olimp_kpi.tests.common import MONTH, TODAY, OlimpKpiCase
+from odoo.addons.olimp_kpi.tests.common import MONTH, TODAY, OlimpKpiCase, close_scorecards
 from odoo.addons.queue_job.job import Job
 from odoo.tests import tagged
 from odoo.tools import SQL
@@ -72,7 +72,7 @@ class TestRefreshJobs(OlimpKpiCase):
 
     def test_job_leaves_closed_and_refreshed_scorecards(self):
         closed, refreshed, due = self.scorecards[0], self.scorecards[1], self.scorecards[2:]
-        closed.action_close()
+        close_scorecards(closed)  # closed once its month is over
         refreshed.action_refresh()
         refreshed_on = refreshed.refreshed_on
         self.env.cr.execute(SQL("UPDATE olimp_kpi_scorecard_line SET actual = 0 WHERE scorecard_id = %s", refreshed.id))

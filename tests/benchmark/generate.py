@@ -16,7 +16,10 @@ How it works
 - The data spans the 13 calendar months ending with ``--month`` (default: last month), so that the benchmark month
   and the month before it are full. The company's time zone is set to UTC, so that Odoo's ``gamification`` (which
   compares datetimes with naive dates) and our engine (months in the company's time zone) use the same bounds.
-- When ``olimp_followup`` is installed, past follow-ups (done or cancelled) of confirmed orders are added too.
+- When ``olimp_followup`` is installed, past follow-ups (done or cancelled) of confirmed orders are added too, and
+  nine meetings of the past in ten are marked held (the catalogue's *Meetings held* counts only those).
+- Each customer's first confirmed order is marked, as the ORM does when orders are confirmed (*New customers*),
+  and each meeting with a customer attending.
 
 The run is reproducible: the same seed, sizes and month give the same rows. A database is generated once: a second
 run finds the marker parameter ``olimp_bench.month`` and stops.
@@ -173,8 +176,17 @@ class Generator:
         sizes = {model: int(self.records * share) for model, share in shares.items()}
         self.customer_ids = self._customers(sizes["res.partner"])
         self.order_rows = self._orders(sizes["sale.order"])
+        if hasattr(self.env["sale.order"], "_olimp_update_first_orders"):
+            self.env["sale.order"]._olimp_update_first_orders()
         self._leads(sizes["crm.lead"])
         self._events(sizes["calendar.event"])
+        if hasattr(self.env["calendar.event"], "_olimp_set_with_customer"):
+            self.env["calendar.event"]._olimp_set_with_customer()
+        if "olimp_held" in self.env["calendar.event"]._fields:
+            # Deterministic: every meeting of the past but one in ten took place.
+            self.cr.execute(
+                SQL("UPDATE calendar_event SET olimp_held = (start < %s AND mod(id, 10) <> 0)", datetime.datetime.now())
+            )
         self._invoices(sizes["account.move"])
         if with_followups:
             self._followups(int(self.records * FOLLOWUP_SHARE))

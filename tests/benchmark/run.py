@@ -5,7 +5,9 @@
 
 What one run measures, on one database and one month (the last month of the generated data):
 
-1. our refresh of all the month's scorecards (8 KPIs) with ``olimp.kpi.scorecard.action_refresh()``;
+1. our refresh of all the month's scorecards (8 KPIs) with ``olimp.kpi.scorecard.action_refresh()``; the month
+   before has its scorecards, closed (made and closed once, in the set-up), so that the trend reads their frozen
+   figures, as it does in a company that closes its months;
 2. the same 8 measures computed by ``gamification``: one goal definition per KPI (same model, date field, user
    field, domain; ``count`` or ``sum``; batch mode), one challenge over the same users and month, goals computed
    with ``gamification.goal.update_goal()``, the method the challenge cron runs on them; then the cron's own path,
@@ -16,12 +18,14 @@ What one run measures, on one database and one month (the last month of the gene
 
 Each measure starts from the same state: the results of the previous run are reset with SQL (our lines and
 scorecards to zero, the goals to the value gamification gives a new goal), the ORM cache is flushed and emptied,
-then wall time (``time.perf_counter``) and SQL queries (``cr.sql_log_count``) are taken around the call, final
-flush included. Both sides then hold the actuals of every (user, KPI): they are compared one by one, so that the
-speed comparison is one of equal work.
+then wall time (``time.perf_counter``), SQL queries (``cr.sql_log_count``) and CPU time (the Odoo process's and its
+PostgreSQL backend's) are taken around the call, final flush included. Our runs and gamification's alternate, so
+that on a shared machine both see the same load. Both sides then hold the actuals of every (user, KPI): they are
+compared one by one, so that the speed comparison is one of equal work.
 """
 
 import argparse
+import ast
 import datetime
 import gc
 import json
@@ -87,16 +91,52 @@ def log(message=""):
 
 
 # -- measuring ----------------------------------------------------------------------------------------------------
+def backend_cpu(env):
+    """CPU seconds used so far by the PostgreSQL backend of ``env``'s connection (Linux ``/proc``), or ``None``.
+
+    On a machine shared with other work, wall time measures the others too; the CPU time of the Odoo process and of
+    its database backend is what the work itself costs (parallel query workers are not counted).
+    """
+    try:
+        pid = env.cr._cnx.get_backend_pid()
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def measure(env, function):
-    """Wall time and SQL queries of ``function()``, from an empty ORM cache, final flush included."""
+    """Wall time, SQL queries and CPU seconds (Odoo and PostgreSQL) of ``function()``, from an empty ORM cache,
+    final flush included."""
     env.flush_all()
     env.invalidate_all()
     gc.collect()
     queries = env.cr.sql_log_count
+    database = backend_cpu(env)
+    cpu = time.process_time()
     started = time.perf_counter()
     function()
     env.flush_all()
-    return time.perf_counter() - started, env.cr.sql_log_count - queries
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    if database is not None:
+        database = backend_cpu(env) - database
+    return elapsed, env.cr.sql_log_count - queries, (cpu, database)
+
+
+def summarize(runs, **info):
+    """Medians of measures ``(wall, queries, (cpu, database cpu))``, with the runs themselves."""
+    cpu = [run[2][0] for run in runs]
+    database = [run[2][1] for run in runs if run[2][1] is not None]
+    return {
+        **info,
+        "seconds": statistics.median(run[0] for run in runs),
+        "runs": [run[0] for run in runs],
+        "queries": int(statistics.median(run[1] for run in runs)),
+        "cpu_seconds": statistics.median(cpu),
+        "database_cpu_seconds": statistics.median(database) if database else None,
+    }
 
 
 # -- set-up ---------------------------------------------------------------------------------------------------------
@@ -131,6 +171,13 @@ class Bench:
         self.setup_times = {}
         if existing < len(self.scorecards):
             self.setup_times["olimp: generate scorecards"] = time.perf_counter() - started
+        # The month before, closed: its figures are the trend's previous month.
+        previous = Scorecard.generate(generate.add_months(self.month, -1), self.employees)
+        todo = previous.filtered(lambda sc: sc.state == "open")
+        if todo:
+            started = time.perf_counter()
+            todo.action_close()
+            self.setup_times["olimp: close the month before (with the records counted)"] = time.perf_counter() - started
         self.users = self.employees.user_id
         self.definitions = self._definitions()
         self.challenge, elapsed = self._challenge()
@@ -206,8 +253,9 @@ class Bench:
                         "monetary": kpi.unit == "amount",
                         "model_id": kpi.model_id.id,
                         "field_id": kpi.measure_field_id.id if kpi.aggregation == "sum" else False,
-                        "field_date_id": kpi.date_field_id.id,
-                        "domain": kpi.domain,
+                        # A balance is not the records of the month: its date bound goes into the conditions.
+                        "field_date_id": kpi.date_field_id.id if kpi.period_mode == "flow" else False,
+                        "domain": self._goal_domain(kpi),
                         "condition": kpi.direction,
                         "batch_mode": True,
                         "batch_distinctive_field": kpi.user_field_id.id,
@@ -216,6 +264,18 @@ class Bench:
                 )
             definitions[kpi.id] = definition
         return definitions
+
+    def _goal_domain(self, kpi, prefix=()):
+        """The KPI's conditions for gamification, with the bounds our engine adds to them: a balance counts the
+        records dated up to the month's end (gamification's date field would take the month's only), and a KPI
+        that counts only what has happened leaves out the records dated after now."""
+        domain = [*prefix, *ast.literal_eval(kpi.domain or "[]")]
+        field = kpi.date_field_id
+        if field and kpi.period_mode == "balance":
+            domain.append((field.name, "<", generate.add_months(self.month, 1).isoformat()))
+        if field and kpi.exclude_future and self.month_end >= datetime.date.today():
+            domain.append((field.name, "<", datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")))
+        return repr(domain)
 
     def _challenge(self):
         """A challenge over the benchmark users for the benchmark month (period 'once' with the month's dates)."""
@@ -254,7 +314,10 @@ class Bench:
         self.env.cr.execute(
             SQL(
                 """UPDATE olimp_kpi_scorecard_line
-                      SET actual = 0, previous_actual = 0, completion = 0, score = 0, zone = 'none', trend = 'flat'
+                      SET actual = 0, previous_actual = 0, completion = 0, score = 0, zone = 'none', trend = 'flat',
+                          trend_reference = 0, trend_basis = 'none', numerator_actual = 0, denominator_actual = 0,
+                          actual_overdue = 0, measured_on = NULL, record_ids = NULL, denominator_record_ids = NULL,
+                          records_stored_on = NULL
                     WHERE scorecard_id = ANY(%s)""",
                 scorecards.ids,
             )
@@ -263,7 +326,8 @@ class Bench:
             SQL(
                 """UPDATE olimp_kpi_scorecard
                       SET efficiency = 0, counted_line_count = 0, red_count = 0, yellow_count = 0, green_count = 0,
-                          previous_efficiency = 0, efficiency_trend = 'flat', refreshed_on = NULL
+                          previous_efficiency = 0, efficiency_trend = 'flat', refreshed_on = NULL,
+                          efficiency_reference = 0, trend_basis = 'none', working_days = 0, elapsed_working_days = 0
                     WHERE id = ANY(%s)""",
                 scorecards.ids,
             )
@@ -306,40 +370,33 @@ class Bench:
         return [goal_id for user in users for goal_id in self.goal_ids_by_user.get(user.id, [])]
 
     # -- the measures -------------------------------------------------------------------------------------------
-    def run_ours(self, count, repeat=1):
+    def run_ours_once(self, count):
         scorecards = self.scorecards[:count]
-        times, queries = [], set()
-        for _ in range(repeat):
-            self.reset_ours(scorecards)
-            elapsed, count_queries = measure(self.env, scorecards.action_refresh)
-            times.append(elapsed)
-            queries.add(count_queries)
+        self.reset_ours(scorecards)
+        return measure(self.env, scorecards.action_refresh)
+
+    def run_gamification_once(self, count):
+        goal_ids = self.goal_ids(self.employees[:count].user_id)
+        self.reset_goals(goal_ids)
+        return measure(self.env, self.env["gamification.goal"].browse(goal_ids).update_goal)
+
+    def run_both(self, count, repeat=1, gamification_repeat=1, gamification=True):
+        """Our refresh and gamification's batch mode, one run of each in turn: on a shared machine both then see
+        the same load. Returns ``(ours, gamification)`` summaries (medians), gamification's ``None`` if skipped."""
+        ours, theirs = [], []
+        for index in range(max(repeat, gamification_repeat if gamification else 0)):
+            if index < repeat:
+                ours.append(self.run_ours_once(count))
+            if gamification and index < gamification_repeat:
+                theirs.append(self.run_gamification_once(count))
+        queries = {run[1] for run in ours}
         if len(queries) != 1:
             raise AssertionError(f"our query count changed between identical runs: {sorted(queries)}")
-        return {
-            "employees": len(scorecards),
-            "seconds": statistics.median(times),
-            "runs": times,
-            "queries": queries.pop(),
-        }
-
-    def run_gamification(self, count, repeat=1):
-        users = self.employees[:count].user_id
-        goal_ids = self.goal_ids(users)
-        times, queries = [], []
-        for _ in range(repeat):
-            self.reset_goals(goal_ids)
-            goals = self.env["gamification.goal"].browse(goal_ids)
-            elapsed, count_queries = measure(self.env, goals.update_goal)
-            times.append(elapsed)
-            queries.append(count_queries)
-        return {
-            "employees": len(users),
-            "goals": len(goal_ids),
-            "seconds": statistics.median(times),
-            "runs": times,
-            "queries": int(statistics.median(queries)),
-        }
+        mine = summarize(ours, employees=len(self.scorecards[:count]))
+        if not gamification:
+            return mine, None
+        goals = len(self.goal_ids(self.employees[:count].user_id))
+        return mine, summarize(theirs, employees=len(self.employees[:count]), goals=goals)
 
     def run_gamification_cron(self):
         """The path of the challenge cron: ``challenge._update_all()``.
@@ -371,8 +428,9 @@ class Bench:
             )
         )
         self.env.cr.commit()
-        elapsed, queries = measure(self.env, self.challenge._update_all)
-        return {"employees": len(self.users), "goals": len(goal_ids), "seconds": elapsed, "queries": queries}
+        return summarize(
+            [measure(self.env, self.challenge._update_all)], employees=len(self.users), goals=len(goal_ids)
+        )
 
     def run_gamification_per_user(self):
         """Gamification without batch mode, its default for a new goal definition: one query per goal.
@@ -386,21 +444,18 @@ class Bench:
         try:
             with self.env.cr.savepoint():
                 for kpi in self.kpis:
+                    domain = self._goal_domain(kpi)
                     self.definitions[kpi.id].write(
                         {
                             "batch_mode": False,
-                            "domain": f"[({kpi.user_field_id.name!r}, '=', user.id)] + {kpi.domain}",
+                            "domain": f"[({kpi.user_field_id.name!r}, '=', user.id)] + {domain}",
                         }
                     )
                 goals = self.env["gamification.goal"].browse(goal_ids)
-                elapsed, queries = measure(self.env, goals.update_goal)
-                result = {
-                    "employees": len(self.users),
-                    "goals": len(goal_ids),
-                    "seconds": elapsed,
-                    "queries": queries,
-                    "check": self.compare(len(self.users)),
-                }
+                result = summarize(
+                    [measure(self.env, goals.update_goal)], employees=len(self.users), goals=len(goal_ids)
+                )
+                result["check"] = self.compare(len(self.users))
                 raise Rollback
         except Rollback:
             pass
@@ -540,12 +595,12 @@ def _followups(env, count, batch, baseline):
         # The same confirmation with the benchmark rules archived: what Odoo itself costs.
         rules.write({"active": False})
         orders = make_orders(orders_needed)
-        seconds, queries = measure(env, lambda: confirm(orders))
+        seconds, queries, __ = measure(env, lambda: confirm(orders))
         result_baseline = {"orders": len(orders), "seconds": seconds, "queries": queries}
         rules.write({"active": True})
     orders = make_orders(orders_needed)
     before = Followup.search_count([])
-    seconds, queries = measure(env, lambda: confirm(orders))
+    seconds, queries, __ = measure(env, lambda: confirm(orders))
     created = Followup.search([("order_id", "in", orders.ids)])
     with_activity = len(created.filtered("activity_id")) if "activity_id" in Followup._fields else None
     result = {
@@ -599,6 +654,13 @@ def report(results):
             f"{row['seconds'] / main['seconds']:>11.1f}x{row['queries'] / main['queries']:>11.1f}x"
         )
     log("   (ratios: gamification / ours)")
+    if main.get("database_cpu_seconds") is not None and gami.get("database_cpu_seconds") is not None:
+        mine = main["cpu_seconds"] + main["database_cpu_seconds"]
+        theirs = gami["cpu_seconds"] + gami["database_cpu_seconds"]
+        log(
+            f"   CPU seconds, Odoo + PostgreSQL: ours {main['cpu_seconds']:.3f} + {main['database_cpu_seconds']:.3f}, "
+            f"gamification {gami['cpu_seconds']:.3f} + {gami['database_cpu_seconds']:.3f}: {theirs / mine:.1f}x"
+        )
     check = results["check"]
     log(
         f"   values: {check['compared']:,} (user, KPI) actuals compared, {check['differing']} differ "
@@ -657,10 +719,9 @@ def run(env, options):
     sizes = sorted({min(size, total) for size in options.sizes} | {total})
     log(f"{env.cr.dbname}: {total:,} scorecards of {month:%Y-%m}, KPIs {', '.join(bench.kpis.mapped('code'))}")
 
-    bench.run_ours(total)  # warm-up: database pages and Odoo's caches of metadata, for both sides
-    ours = bench.run_ours(total, options.repeat)
+    bench.run_both(total)  # warm-up: database pages and Odoo's caches of metadata, for both sides
+    ours, gamification = bench.run_both(total, options.repeat, options.gamification_repeat)
     log(f"ours: {ours['seconds']:.3f} s, {ours['queries']} queries")
-    gamification = bench.run_gamification(total, options.gamification_repeat)
     log(f"gamification update_goal: {gamification['seconds']:.3f} s, {gamification['queries']} queries")
     check = bench.compare(total)
     variants = {}
@@ -675,12 +736,15 @@ def run(env, options):
 
     scaling = []
     for size in sizes:
-        row = ours if size == total else bench.run_ours(size, options.repeat)
-        row = dict(row)
-        if options.gamification_scaling:
-            row["gamification"] = (
-                gamification if size == total else bench.run_gamification(size, options.gamification_repeat)
+        if size == total:
+            row, theirs = dict(ours), gamification
+        else:
+            row, theirs = bench.run_both(
+                size, options.repeat, options.gamification_repeat, options.gamification_scaling
             )
+            row = dict(row)
+        if options.gamification_scaling:
+            row["gamification"] = theirs
         scaling.append(row)
         log(f"scaling {size}: {row['seconds']:.3f} s, {row['queries']} queries")
     env.cr.commit()

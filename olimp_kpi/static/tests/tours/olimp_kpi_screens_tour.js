@@ -7,6 +7,8 @@ import {registry} from "@web/core/registry";
  */
 const SALES_ROW = ".o_olimp_row[data-kpi-code=SALES]";
 const IRINA = "[data-employee-name='Irina Petrova']";
+const FIRST_ANSWER =
+    ".o_olimp_details[data-kpi-code=INFO_MATERIAL] .o_olimp_answer:first-child";
 const IRINA_SALES_PLAN = `.o_olimp_plan_row${IRINA} .o_olimp_plan_cell[data-kpi-code=SALES]`;
 
 registry.category("web_tour.tours").add("olimp_kpi_screens", {
@@ -77,6 +79,30 @@ registry.category("web_tour.tours").add("olimp_kpi_screens", {
             content: "shows the checklist answers",
             trigger:
                 ".o_olimp_details[data-kpi-code=INFO_MATERIAL] .o_olimp_answer[data-value=yes]",
+        },
+        {
+            content:
+                "Yes again on an answered Yes changes nothing (an answer changes only on purpose)",
+            trigger: `${FIRST_ANSWER}[data-value=yes] .o_olimp_answer_yes`,
+            run: "click",
+        },
+        {
+            content: "Clearing it is its own button",
+            trigger: `${FIRST_ANSWER}[data-value=yes] .o_olimp_answer_clear`,
+            run: "click",
+        },
+        {
+            content: "The answer is cleared",
+            trigger: `${FIRST_ANSWER}[data-value=none]:not(:has(.o_olimp_answer_clear))`,
+        },
+        {
+            content: "Answered again",
+            trigger: `${FIRST_ANSWER}[data-value=none] .o_olimp_answer_yes`,
+            run: "click",
+        },
+        {
+            content: "Yes again",
+            trigger: `${FIRST_ANSWER}[data-value=yes]`,
         },
         // -- the team board ----------------------------------------------------------------------------------
         {

@@ -2,6 +2,7 @@ import {Component, onPatched, useRef, useState} from "@odoo/owl";
 import {FiguresFreshness, ScreenEmpty, useKpiScreen} from "../common/screen";
 import {MonthSwitcher, TrendArrow, ZoneIcon} from "../common/indicators";
 import {actionParams, toInt} from "../common/params";
+import {deserializeDate, formatDate} from "@web/core/l10n/dates";
 import {formatKpiValue, formatPercent, selectionLabel} from "../common/format";
 import {HistoryChart} from "../common/history_chart";
 import {Layout} from "@web/search/layout";
@@ -132,6 +133,21 @@ export class ScorecardScreen extends Component {
         );
     }
 
+    /** Which comparison the arrows make: like with like while the month runs, whole months once it is over. */
+    get trendBasisNote() {
+        const card = this.scorecard;
+        if (card.trend_basis === "prorated") {
+            return _t(
+                "Month so far: counts and sums are compared with the previous month pro-rated to the working days elapsed (%(elapsed)s of %(total)s); balances, ratios and checklists with the previous month's figure.",
+                {elapsed: card.elapsed_working_days, total: card.working_days}
+            );
+        }
+        if (card.trend_basis === "month") {
+            return _t("Trends compare whole months: this month with the previous one.");
+        }
+        return _t("No previous month to compare with: the trends are flat.");
+    }
+
     get otherEmployees() {
         return this.data.employees.length > 1;
     }
@@ -162,19 +178,34 @@ export class ScorecardScreen extends Component {
                   actual: this.value(line, "actual"),
               })
             : _t("No plan this month: the KPI does not count in the efficiency.");
-        const trend =
-            line.trend_good === true
+        const against =
+            line.trend_basis === "prorated"
                 ? _t(
-                      "A positive trend against the previous month (%s).",
-                      this.value(line, "previous_actual")
+                      "the previous month pro-rated to the working days elapsed (%s)",
+                      this.value(line, "trend_reference")
                   )
-                : line.trend_good === false
-                  ? _t(
-                        "A negative trend against the previous month (%s).",
-                        this.value(line, "previous_actual")
-                    )
-                  : _t("No change against the previous month.");
-        return [plan, zone, trend].filter(Boolean).join(" ");
+                : _t("the previous month (%s)", this.value(line, "previous_actual"));
+        const trend =
+            line.trend_basis === "none"
+                ? _t("No previous month to compare with.")
+                : line.trend_good === true
+                  ? _t("A positive trend against %s.", against)
+                  : line.trend_good === false
+                    ? _t("A negative trend against %s.", against)
+                    : _t("No change against %s.", against);
+        const noRatio =
+            line.is_ratio && line.zone === "none" && !line.denominator_actual
+                ? _t("The denominator is 0: there is no ratio this month.")
+                : "";
+        return [noRatio || plan, noRatio ? "" : zone, trend].filter(Boolean).join(" ");
+    }
+
+    measuredOn(line) {
+        return line.measured_on ? formatDate(deserializeDate(line.measured_on)) : "";
+    }
+
+    operand(line, fieldName, unit) {
+        return formatKpiValue(line[fieldName], unit, this.data.currency);
     }
 
     answerLabel(answer) {
@@ -240,12 +271,13 @@ export class ScorecardScreen extends Component {
         });
     }
 
-    async openRecords(line) {
-        const action = await this.orm.call(
-            "olimp.kpi.scorecard.line",
-            "action_open_records",
-            [[line.id]]
-        );
+    async openRecords(line, denominator = false) {
+        const method = denominator
+            ? "action_open_denominator_records"
+            : "action_open_records";
+        const action = await this.orm.call("olimp.kpi.scorecard.line", method, [
+            [line.id],
+        ]);
         return this.action.doAction(action);
     }
 
@@ -280,10 +312,21 @@ export class ScorecardScreen extends Component {
     }
 
     setAnswer(answer, value) {
+        // An answer changes only on purpose: clearing it is its own button.
+        if (answer.value === value) {
+            return;
+        }
         return this.run(async () => {
-            await this.orm.write("olimp.kpi.scorecard.answer", [answer.id], {
-                value: answer.value === value ? false : value,
-            });
+            await this.orm.write("olimp.kpi.scorecard.answer", [answer.id], {value});
+            await this.reload();
+        });
+    }
+
+    clearAnswer(answer) {
+        return this.run(async () => {
+            await this.orm.call("olimp.kpi.scorecard.answer", "action_clear", [
+                [answer.id],
+            ]);
             await this.reload();
         });
     }
