@@ -130,6 +130,14 @@ class OlimpKpiMonthReview(models.Model):
         )
         return action
 
+    def action_close_month(self):
+        """The close dialog for the team's open scorecards of the month: what is not ready, then the choice."""
+        self.ensure_one()
+        scorecards = self._scorecards().filtered(lambda sc: sc.state == "open")
+        if not scorecards:
+            raise UserError(self.env._("Every scorecard of %(month)s is closed already.", month=self.period_label))
+        return scorecards.action_open_close_wizard()
+
     # -- the month-end routine -------------------------------------------------------------------------------
     @api.model
     def _cron_month_end(self):

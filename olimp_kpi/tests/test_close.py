@@ -249,7 +249,8 @@ class TestEfficiencyForPay(OlimpKpiCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.hr_officer = new_test_user(cls.env, "olimp_hr", groups="hr.group_hr_user")
+        # Who reads everyone's efficiency for pay: an HR officer who is a KPI HR reader too.
+        cls.hr_officer = new_test_user(cls.env, "olimp_hr", groups="hr.group_hr_user,olimp_kpi.group_kpi_hr_reader")
         count = cls._kpi("EF_COUNT")
         cls.employee_a.olimp_kpi_profile_id = cls._profile("Pay", [(count, 2, 1)])
         cls._lead(cls.user_a, "2026-09-03")

@@ -91,7 +91,7 @@ class TestHrPrivacy(OlimpKpiCase):
         self.assertEqual(fields_of(self.hr_officer), {("olimp_kpi_profile_id", True)})
         self.assertEqual(
             fields_of(self.hr_reader),
-            {("olimp_kpi_profile_id", True), ("olimp_scorecard_count", False), ("olimp_efficiency", False)},
+            {("olimp_kpi_profile_id", True), ("olimp_efficiency", False), ("olimp_efficiency_month", False)},
         )
         self.assertIn(("olimp_kpi_profile_id", False), fields_of(self.kpi_admin_hr))
         # The efficiency is computed, hence read-only, for everyone.

@@ -73,6 +73,25 @@ class TestMonthEnd(OlimpKpiCase):
             "the activity opens the team's open scorecards of the month",
         )
 
+    def test_close_the_month_from_the_review(self):
+        """The close reminder's review opens the close dialog for the team's open scorecards: it says what is not
+        ready, and closes the ready ones; once all are closed there is nothing left to close."""
+        review = self._run("2026-12-03 12:00:00").with_user(self.manager_user)
+        Wizard = self.env["olimp.kpi.close.wizard"].with_user(self.manager_user)
+        self.card_a.answer_ids.write({"value": "yes"})
+        with freeze_time("2026-12-03 12:00:00"):
+            wizard = Wizard.browse(review.action_close_month()["res_id"])
+            self.assertEqual(wizard.scorecard_ids, self.card_a | self.card_c)
+            self.assertEqual(wizard.ready_count, 1)
+            self.assertIn("Carl", wizard.blockers)
+            wizard.action_close()
+            self.assertEqual((self.card_a.state, self.card_c.state), ("closed", "open"))
+            self.card_c.answer_ids.write({"value": "no"})
+            Wizard.browse(review.action_close_month()["res_id"]).action_close()
+            self.assertEqual(self.card_c.state, "closed")
+            with self.assertRaises(UserError):
+                review.action_close_month()
+
     def test_no_automatic_close_by_default(self):
         self.assertFalse(self.company.olimp_kpi_auto_close)
         self._run("2026-12-15 12:00:00")

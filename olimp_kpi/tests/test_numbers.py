@@ -325,6 +325,10 @@ class TestNumbers(OlimpKpiCase):
         empty.target = 10
         self.assertEqual(empty.zone, "none")
         data = self.Scorecard.with_user(self.manager_user).get_screen_data(self.employee_a.id, MONTH)
+        self.assertFalse(data["lines"][0]["can_open_denominator"], "a team leader without Sales rights reads no lead")
+        self.manager_user.groups_id += self.env.ref("sales_team.group_sale_salesman_all_leads")
+        data = self.Scorecard.with_user(self.manager_user).get_screen_data(self.employee_a.id, MONTH)
+        self.assertTrue(data["lines"][0]["can_open_records"])
         self.assertTrue(data["lines"][0]["can_open_denominator"])
         self.assertIn("÷", data["lines"][0]["definition"])
         plain = self._line(self._card([self.count], employee=self.employee_b, month=OCTOBER), self.count)

@@ -142,7 +142,7 @@ class TestPlanImport(ImportCase):
     def test_bad_rows_are_reported_by_row_and_nothing_is_imported(self):
         employee = self._team_member("Anna Sergeeva", "imp_anna_bad")
         closed = self.Scorecard.generate("2026-10-01", employee)
-        closed.action_close()
+        self._close(closed)
         content = "\n".join(
             [
                 "Employee,KPI Code,Month,Plan",

@@ -67,7 +67,7 @@ class TestPlanModel(PlanCase):
     def test_closed_month_refuses_plans(self):
         scorecard = self._scorecard(self.employee_a)
         plan = self._plan(self.employee_a, self.leads, MONTH, 9)
-        scorecard.action_close()
+        self._close(scorecard)
         manager_plans = self.Plan.with_user(self.manager_user)
         with self.assertRaisesRegex(UserError, "closed"):
             plan.with_user(self.manager_user).target = 11
@@ -268,7 +268,7 @@ class TestPlanGrid(PlanCase):
         self.assertEqual((result["copied"], result["unchanged"]), (0, 3), "again: nothing new")
         december = self._scorecard(self.employee_a, NEXT_MONTH)
         self.assertEqual(self._line(december, self.leads).target, 6)
-        december.action_close()
+        self._close(december)
         self._line(scorecard, self.leads).with_user(self.manager_user).target = 7
         result = self.grid.copy_to_next_month(MONTH)
         self.assertEqual((result["copied"], result["closed"]), (0, 3))
