@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
@@ -92,13 +93,26 @@ export function total(items) {
 """
 
 
+def js_home():
+    """Where tools/lint installs ESLint and Prettier: tools/, or on a read-only checkout the user's cache folder
+    (one per lock file, named by its POSIX checksum), as tools/lint decides."""
+    tools = ROOT / "tools"
+    if (tools / "node_modules").is_dir() or os.access(tools, os.W_OK):
+        return tools
+    lock_hash = subprocess.run(
+        ["cksum"], input=(tools / "package-lock.json").read_bytes(), capture_output=True, check=True
+    ).stdout.split()[0]
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.environ.get("HOME") or "/tmp", ".cache")
+    return Path(cache) / "olimp-js-lint" / lock_hash.decode()
+
+
 def lint_copy(tmp_path, with_node_modules=True):
     """A repository with tools/lint and the JS tooling only, and an add-on file to lint in it."""
     (tmp_path / "tools").mkdir()
     for name in JS_TOOLING:
         (tmp_path / "tools" / name).write_bytes((ROOT / "tools" / name).read_bytes())
     if with_node_modules:
-        (tmp_path / "tools" / "node_modules").symlink_to(ROOT / "tools" / "node_modules")
+        (tmp_path / "tools" / "node_modules").symlink_to(js_home() / "node_modules")
     source = tmp_path / "some_addon" / "static" / "src" / "total.js"
     source.parent.mkdir(parents=True)
     source.write_text(BAD_MODULE)
@@ -118,7 +132,7 @@ def test_lint_installs_the_pinned_js_tools():
     assert "-- prettier: ok" in result.stdout
     package = json.loads((ROOT / "tools" / "package.json").read_text())
     for name, version in package["devDependencies"].items():
-        installed = json.loads((ROOT / "tools" / "node_modules" / name / "package.json").read_text())
+        installed = json.loads((js_home() / "node_modules" / name / "package.json").read_text())
         assert installed["version"] == version, name
 
 
