@@ -2,7 +2,7 @@
     "name": "Olimp Follow-ups: post-sale regulation, customer passport, meeting protocols",
     "summary": "Post-sale follow-up rules that schedule activities after each sale, customer passports, meeting "
     "protocols, repeat-order rhythm and follow-up KPIs",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Sales",
     "author": "Olimp for Odoo",
     "maintainers": ["olimp-odoo"],

@@ -59,7 +59,8 @@ class TestDeliveryTrigger(FollowupCase):
                 }
             ],
         )
-        self.assertEqual(self._activities(order), order.olimp_followup_ids.activity_id)
+        self.assertEqual(self._activities(self.customer), order.olimp_followup_ids.activity_id)
+        self.assertFalse(self._activities(order))
 
     def test_backorder_does_not_fire_twice(self):
         order = self._goods_order(qty=2)
