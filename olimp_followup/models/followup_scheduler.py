@@ -129,7 +129,7 @@ class FollowupScheduler:
                 )
                 if plan:
                     plans[rule, key] = plan
-        return self._apply(plans)
+        return self._apply(plans, touched)
 
     def _trigger_dates(self, trigger, orders, trigger_dates):
         trigger_dates = dict(trigger_dates or {})
@@ -200,21 +200,25 @@ class FollowupScheduler:
             state.touches[rule_id, partner_id, company_id] = Touch(followup_id, date_done)
         return state
 
-    def _apply(self, plans):
-        """Write the plans of a batch: ended follow-ups, orders joined or covered, new follow-ups, activities."""
+    def _apply(self, plans, orders):
+        """Write the plans of a batch: ended follow-ups, orders joined or covered, new follow-ups, activities.
+
+        ``orders`` are the orders of the batch: records are taken from it, so that reading their fields (and their
+        customers', salespeople's, teams') is one query for the batch, not one per follow-up.
+        """
+        order_of = {order.id: order for order in orders}
         ended = {followup_id: order_id for plan in plans.values() for followup_id, order_id in plan.ended.items()}
         joins = [(fid, oid) for plan in plans.values() for fid, order_ids in plan.joins.items() for oid in order_ids]
         covers = [(fid, oid) for plan in plans.values() for fid, order_ids in plan.covers.items() for oid in order_ids]
         # The open follow-ups to end or join are locked: one being done or changed by a user meanwhile makes this
         # transaction retry (and see it), never join an order to a follow-up that is no longer open.
         self.Followup.browse(list(ended) + [fid for fid, __ in joins])._lock_open()
-        Order = self.env["sale.order"]
         by_order = defaultdict(list)
         for followup_id, order_id in ended.items():
             by_order[order_id].append(followup_id)
         for order_id, followup_ids in by_order.items():
             self.Followup.browse(followup_ids).with_context(tracking_disable=True)._cancel(
-                "new_order", ended_by=Order.browse(order_id)
+                "new_order", ended_by=order_of[order_id]
             )
         self.Followup._add_orders(joins + covers)
         self.Followup.browse([fid for fid, __ in joins])._refresh_activity_texts()
@@ -222,10 +226,10 @@ class FollowupScheduler:
         unassigned = defaultdict(list)
         vals_list, revive = [], []
         for (rule, (partner_id, company_id)), plan in plans.items():
-            partner = self.env["res.partner"].browse(partner_id)
             for new in plan.new:
-                starter = Order.browse(new.starter)
-                user, order = self._new_responsible(rule, partner, Order.browse(new.order_ids))
+                starter = order_of[new.starter]
+                partner = starter.partner_id.commercial_partner_id
+                user, order = self._new_responsible(rule, partner, [order_of[oid] for oid in new.order_ids])
                 if not user:
                     unassigned[rule].append(starter.name)
                     continue
@@ -235,8 +239,8 @@ class FollowupScheduler:
                     "manager_user_id": self._manager(user, starter.company_id).id,
                     "trigger_date": new.trigger_date,
                     "date_deadline": new.date_deadline,
-                    "order_ids": [Command.set(new.order_ids)],
-                    **self._end_values(new, Order),
+                    "order_ids": list(new.order_ids),
+                    **self._end_values(new),
                 }
                 if new.revive_id:
                     revive.append((self.Followup.browse(new.revive_id), vals))
@@ -258,7 +262,7 @@ class FollowupScheduler:
         return followups
 
     @staticmethod
-    def _end_values(new, Order):
+    def _end_values(new):
         """A follow-up planned and ended by a later order of the same batch is made cancelled at once."""
         if not new.ended_by:
             return {"state": "planned", "cancel_reason": False, "ended_by_order_id": False, "date_done": False}
@@ -270,13 +274,13 @@ class FollowupScheduler:
             user = self._responsible(rule, partner, order=order)
             if user:
                 return user, order
-        return None, orders[:1]
+        return None, orders[0]
 
     def _revive(self, revive):
         """Follow-ups cancelled with their order, planned again now that the order is confirmed again."""
         revived = self.Followup
         for followup, vals in revive:
-            followup.with_context(tracking_disable=True).write(vals)
+            followup.with_context(tracking_disable=True).write(dict(vals, order_ids=[Command.set(vals["order_ids"])]))
             revived |= followup
         return revived
 
@@ -507,14 +511,14 @@ class FollowupScheduler:
             return Followup
         try:
             with self.env.cr.savepoint(), expected_sql_errors():
-                return Followup.create(vals_list)
+                return Followup._insert_scheduled(vals_list)
         except CONCURRENT_INSERT_ERRORS:
             _logger.info("Follow-ups scheduled concurrently by another transaction: inserting them one by one.")
         created = []
         for vals in vals_list:
             try:
                 with self.env.cr.savepoint(), expected_sql_errors():
-                    created.append(Followup.create(vals).id)
+                    created.append(Followup._insert_scheduled([vals]).id)
             except CONCURRENT_INSERT_ERRORS:
                 _logger.debug("Follow-up %s already scheduled by another transaction: skipped.", vals)
         _logger.info("%s follow-ups already scheduled by another transaction: skipped.", len(vals_list) - len(created))
