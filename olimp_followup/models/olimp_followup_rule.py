@@ -70,7 +70,7 @@ class OlimpFollowupRule(models.Model):
         "the favourable terms: the new order is what they were for. Off, a new order joins the pending follow-up.",
     )
     min_interval_days = fields.Integer(
-        string="Minimum Days Between Touches",
+        string="Minimum Interval",
         compute="_compute_min_interval_days",
         store=True,
         readonly=False,
@@ -81,7 +81,7 @@ class OlimpFollowupRule(models.Model):
         "rule's delay, so that a touch covers the orders placed before it.",
     )
     activity_lead_days = fields.Integer(
-        string="Activity Shown (days before)",
+        string="Activity Shown",
         default=DEFAULT_ACTIVITY_LEAD_DAYS,
         required=True,
         tracking=True,

@@ -570,6 +570,7 @@ def _confirmations(env, rules, count, batch, baseline):
     result.update({"rules": len(rules), "batch": batch})
     if baseline:
         base = measured(False, orders)
+        rules.write({"active": True})
         result["baseline"] = base
         result["ratio"] = result["seconds"] / base["seconds"] if base["seconds"] else None
         result["scheduling_seconds"] = result["seconds"] - base["seconds"]
@@ -583,18 +584,22 @@ def _check_followups(env, rules, orders):
 
     env.flush_all()
     partners = orders.partner_id.commercial_partner_id
+    # The follow-ups about these orders: those they started and those they joined (not the customers' history).
     rows = env.execute_query(
         SQL(
             """SELECT count(*) FILTER (WHERE state = 'planned'),
                       count(*) FILTER (WHERE state = 'cancelled' AND cancel_reason = 'new_order'),
                       count(activity_id),
-                      count(*)
-                 FROM olimp_followup WHERE rule_id = ANY(%s) AND partner_id = ANY(%s)""",
-            rules.ids,
-            partners.ids,
+                      count(*),
+                      count(*) FILTER (WHERE order_id = ANY(%(orders)s))
+                 FROM olimp_followup
+                WHERE rule_id = ANY(%(rules)s)
+                  AND id IN (SELECT followup_id FROM olimp_followup_sale_order_rel WHERE order_id = ANY(%(orders)s))""",
+            rules=rules.ids,
+            orders=orders.ids,
         )
     )
-    planned, ended, activities, total = rows[0]
+    planned, ended, activities, total, started = rows[0]
     duplicates = env.execute_query(
         SQL(
             """SELECT count(*) FROM (
@@ -617,6 +622,7 @@ def _check_followups(env, rules, orders):
     )[0][0]
     return {
         "followups": total,
+        "started": started,
         "planned": planned,
         "ended": ended,
         "with_activity": activities,
@@ -630,6 +636,7 @@ def _followup_month(env, rules, month):
     """The generator's confirmed orders of ``month`` through the regulation, one batch per day in date order."""
     from odoo.tools import SQL  # noqa: PLC0415
 
+    rules.write({"active": True})
     end = generate.add_months(month, 1)
     rows = env.execute_query(
         SQL(
