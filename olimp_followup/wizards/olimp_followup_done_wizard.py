@@ -13,6 +13,7 @@ class OlimpFollowupDoneWizard(models.TransientModel):
     followup_ids = fields.Many2many(comodel_name="olimp.followup", string="Follow-ups", required=True)
     followup_count = fields.Integer(compute="_compute_followup_count")
     early_count = fields.Integer(
+        string="Not Due Yet",
         compute="_compute_followup_count",
         help="Follow-ups whose window has not opened yet: done now, they count as done early, not on time.",
     )
