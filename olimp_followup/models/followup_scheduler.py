@@ -4,23 +4,27 @@ How it works
 ------------
 A trigger (order confirmed, invoice paid, order delivered) hands a batch of sales orders to
 :meth:`FollowupScheduler.schedule_orders`; the nightly scan of silent customers calls
-:meth:`FollowupScheduler.schedule_no_order`. Both do the same, with a number of queries that does not grow with the
-size of the batch:
+:meth:`FollowupScheduler.schedule_no_order`. Both work with a number of queries that does not grow with the size
+of the batch. For orders:
 
-1. read the active rules of the trigger (one query) and, for each rule with conditions, the records of the batch
+1. read the active rules of the trigger (one query) and, for each rule with conditions, the orders of the batch
    that match them (one query per rule);
-2. read the follow-ups that already exist for these rules and records (one query): a (rule, order) pair, or a
-   (rule, customer, company, period) for silent customers, never gets a second follow-up. Follow-ups cancelled
-   together with their order come back to life when the order is confirmed again;
-3. resolve the responsible user of each new follow-up (order's salesperson, customer's salesperson, team leader or
-   the employee's manager, fixed user), with one query for the employee hierarchy;
-4. create all the follow-ups with one ``create`` and all their activities with one ``mail.activity`` create.
+2. lock the cycles of the orders' customers (``olimp.followup.cycle._lock``, one upsert): a concurrent
+   transaction working on one of these customers is waited for, then this one fails and is retried, seeing its
+   work;
+3. read what the rules hold for these customers (two queries): the open follow-up of each rule, the last one done
+   (the last touch), the orders a follow-up already covers (never scheduled twice) and the follow-ups cancelled
+   with their order (planned again when the order is confirmed again);
+4. plan each (rule, customer) with :func:`..engine.cycle.plan_step`, in plain Python: join, end, cover or create;
+5. write the plans: the ended follow-ups cancelled, the joined and covered orders added in one statement, the new
+   follow-ups inserted in one (``olimp.followup._insert_scheduled``) with their responsible users resolved from the
+   loaded employee hierarchy, and the activities of those whose window is open created in one ``create``.
 
-Exactly once, also when two transactions fire the same rule at once: partial unique indexes stand behind the
-search of step 2 (see ``olimp.followup.init``). PostgreSQL's snapshot isolation hides a row a concurrent
-transaction committed after ours began, so the insert of step 4 runs in a savepoint; on a unique violation (or the
-serialization failure PostgreSQL raises instead under repeatable read) the batch is inserted again row by row,
-each in its own savepoint, and the rows another transaction already inserted are skipped.
+Exactly once: partial unique indexes stand behind step 3 (see ``olimp.followup.init``). The silent-customer scan
+does not lock cycles; PostgreSQL's snapshot isolation hides a row a concurrent transaction committed after ours
+began, so its insert runs in a savepoint; on a unique violation (or the serialization failure PostgreSQL raises
+instead under repeatable read) the batch is inserted again row by row, each in its own savepoint, and the rows
+another transaction already inserted are skipped.
 """
 
 import logging
@@ -53,6 +57,8 @@ def _cycle_key(order):
 
 
 class _StepState:
+    """What the rules already hold for the customers of a batch (see :meth:`FollowupScheduler._step_state`)."""
+
     def __init__(self):
         self.open = {}
         self.touches = {}
@@ -111,7 +117,10 @@ class FollowupScheduler:
         self._load_managers(
             orders.user_id | orders.team_id.user_id | orders.partner_id.commercial_partner_id.user_id | rules.user_id
         )
-        state = self._step_state(rules, touched)
+        return self._apply(self._plans(rules, matching, self._step_state(rules, touched), trigger_dates), touched)
+
+    def _plans(self, rules, matching, state, trigger_dates):
+        """``{(rule, (customer id, company id)): StepPlan}`` for the orders no follow-up of the rule covers yet."""
         plans = {}
         for rule in rules:
             step_rule = StepRule(rule.delay_days, rule.min_interval_days, rule.ends_on_new_order)
@@ -129,7 +138,7 @@ class FollowupScheduler:
                 )
                 if plan:
                     plans[rule, key] = plan
-        return self._apply(plans, touched)
+        return plans
 
     def _trigger_dates(self, trigger, orders, trigger_dates):
         trigger_dates = dict(trigger_dates or {})
