@@ -518,15 +518,19 @@ class FollowupScheduler:
         Followup = self.Followup.with_context(**QUIET_CREATE)
         if not vals_list:
             return Followup
+        # Flushed here, not by the savepoints: a flushing savepoint would also run the transaction's pre-commit
+        # hooks (the chatter's tracking of the confirmed orders, posted one by one before its time), and its
+        # rollback would drop them.
+        self.env.flush_all()
         try:
-            with self.env.cr.savepoint(), expected_sql_errors():
+            with self.env.cr.savepoint(flush=False), expected_sql_errors():
                 return Followup._insert_scheduled(vals_list)
         except CONCURRENT_INSERT_ERRORS:
             _logger.info("Follow-ups scheduled concurrently by another transaction: inserting them one by one.")
         created = []
         for vals in vals_list:
             try:
-                with self.env.cr.savepoint(), expected_sql_errors():
+                with self.env.cr.savepoint(flush=False), expected_sql_errors():
                     created.append(Followup._insert_scheduled([vals]).id)
             except CONCURRENT_INSERT_ERRORS:
                 _logger.debug("Follow-up %s already scheduled by another transaction: skipped.", vals)
