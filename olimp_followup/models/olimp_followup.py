@@ -198,7 +198,6 @@ class OlimpFollowup(models.Model):
     cancel_reason = fields.Selection(selection=CANCEL_REASONS, readonly=True, copy=False)
     ended_by_order_id = fields.Many2one(
         comodel_name="sale.order",
-        string="Ended By Order",
         ondelete="set null",
         readonly=True,
         copy=False,
