@@ -714,13 +714,17 @@ class OlimpFollowup(models.Model):
         The ORM's ``create`` costs about half a millisecond per record in Python (defaults, cache, computations):
         most of the regulation's share of a confirmation of many orders. Here every stored value is computed as the
         ORM would (``date_activity`` from the rule's lead time, the "on time" flags, ``is_overdue``); tracking and
-        chatter are off for the regulation's follow-ups in any case. ``order_ids`` is a list of ids. When the model
-        has stored fields this method does not know (an add-on extending it), ``create`` is used instead.
+        chatter are off for the regulation's follow-ups in any case. ``order_ids`` is a list of ids. When an add-on
+        adds a stored field that needs a value (required, with a default or computed), ``create`` is used instead.
         """
         if not vals_list:
             return self.browse()
-        stored = {name for name, field in self._fields.items() if field.store and field.column_type}
-        if stored - set(SCHEDULED_COLUMNS) - OUTCOME_COLUMNS - set(models.MAGIC_COLUMNS) - {"order_ids"}:
+        known = set(SCHEDULED_COLUMNS) | OUTCOME_COLUMNS | set(models.MAGIC_COLUMNS)
+        if any(
+            field.required or field.default or field.compute
+            for name, field in self._fields.items()
+            if field.store and field.column_type and name not in known
+        ):
             return self.create([dict(vals, order_ids=[Command.set(vals.get("order_ids", []))]) for vals in vals_list])
         rules = self.env["olimp.followup.rule"].browse({vals["rule_id"] for vals in vals_list})
         today = fields.Date.context_today(self)

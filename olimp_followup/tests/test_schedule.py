@@ -2,6 +2,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import FollowupCase
@@ -331,3 +332,45 @@ class TestDefaultRegulation(FollowupCase):
         )
         self.assertEqual(data["activity_res_ids"], [self.customer.id])
         self.assertEqual(sum(len(group["ids"]) for group in data["grouped_activities"][self.customer.id].values()), 5)
+
+
+@tagged("post_install", "-at_install")
+class TestBulkInsert(FollowupCase):
+    @freeze_time("2025-03-10 10:00:00")
+    def test_insert_stores_what_the_orm_would(self):
+        """The regulation inserts its follow-ups with SQL: every stored value is the one ``create`` computes."""
+        rule = self._rule(delay_days=30, activity_lead_days=10)
+        order = self._order()
+        order.write({"state": "sale"})
+        customers = self.env["res.partner"].create([{"name": "Bulk 1"}, {"name": "Bulk 2"}])
+        common = {
+            "rule_id": rule.id,
+            "user_id": self.salesman.id,
+            "team_id": self.team.id,
+            "manager_user_id": self.manager.id,
+            "company_id": self.company.id,
+            "trigger_date": date(2025, 3, 1),
+            "date_deadline": date(2025, 3, 5),  # already overdue
+        }
+        inserted = self.Followup._insert_scheduled(
+            [{**common, "partner_id": customers[0].id, "order_id": order.id, "order_ids": order.ids}]
+        )
+        created = self.Followup.create(
+            [{**common, "partner_id": customers[1].id, "period_key": "bulk", "order_ids": [Command.set(order.ids)]}]
+        )
+        fields = [
+            name
+            for name, field in self.Followup._fields.items()
+            if field.store
+            and field.column_type
+            and name not in ("id", "partner_id", "order_id", "period_key")
+            and not name.startswith(("create_", "write_"))
+        ]
+        self.assertEqual(inserted.read(fields)[0] | {"id": 0}, created.read(fields)[0] | {"id": 0})
+        self.assertRecordValues(
+            inserted,
+            [{"task_type": "feedback", "date_activity": date(2025, 3, 1), "is_overdue": True, "state": "planned"}],
+        )
+        self.assertEqual(inserted.order_ids, order)
+        self.assertIn(inserted, order.olimp_followup_ids)
+        self.assertIn(inserted, customers[0].olimp_followup_ids)
