@@ -10,14 +10,15 @@ the sale. This turns a database of that version into the new shape:
    others, cancelled as merged. Done and cancelled follow-ups are kept as they are;
 3. the activities of the open follow-ups move to the customer, naming their orders, and those whose window has not
    opened yet are removed (the daily scheduled action brings them back a few days before their deadline);
-4. "on time" is measured against the step's window: recomputed for the follow-ups done (closed months keep their
-   figures: scorecards are frozen);
+4. "on time" is measured against the step's window (from a week before the deadline): recomputed for the
+   follow-ups done (closed months keep their figures: scorecards are frozen);
 5. every customer with a confirmed order gets its cycle (latest order per company); the unique index that keeps
    one open follow-up per rule and customer is made; the description of the catalogue KPI "Follow-ups done on
    time", when nobody edited it, tells the new meaning.
 """
 
 import logging
+from collections import defaultdict
 
 from odoo import SUPERUSER_ID, api
 from odoo.tools import SQL
@@ -74,23 +75,24 @@ def _merge_open_duplicates(env):
                 GROUP BY rule_id, partner_id, company_id HAVING count(*) > 1"""
         )
     )
-    groups = [Followup.browse(ids) for (ids,) in env.cr.fetchall()]
-    merged = ended = 0
+    groups = [ids for (ids,) in env.cr.fetchall()]
+    everything = Followup.browse([followup_id for ids in groups for followup_id in ids])
+    merged, ended = Followup, defaultdict(lambda: Followup)
     joins = []
-    for group in groups:
+    for ids in groups:
+        group = everything.browse(ids).with_prefetch(everything._prefetch_ids)
         if group.rule_id.ends_on_new_order:
             keep = group.sorted(lambda f: (f.trigger_date or f.date_deadline, f.id))[-1]
-            others = group - keep
-            others._cancel("new_order", ended_by=keep.order_id)
-            ended += len(others)
+            ended[keep.order_id] |= group - keep
         else:
             keep = group.sorted(lambda f: (f.date_deadline, f.id))[0]
-            others = group - keep
-            joins += [(keep.id, order.id) for order in others.order_ids]
-            others._cancel("merged")
-            merged += len(others)
+            joins += [(keep.id, order.id) for order in (group - keep).order_ids]
+            merged |= group - keep
+    merged._cancel("merged")
+    for order, followups in ended.items():
+        followups._cancel("new_order", ended_by=order)
     Followup._add_orders(joins)
-    return merged, ended
+    return len(merged), sum(len(followups) for followups in ended.values())
 
 
 def _move_activities(env):
@@ -121,10 +123,11 @@ def _move_activities(env):
 
 
 def _recompute_windows(env):
-    Followup = env["olimp.followup"].search([])
-    env.add_to_compute(Followup._fields["date_activity"], Followup)
-    env.add_to_compute(Followup._fields["on_time"], Followup)
-    Followup.flush_recordset(["date_activity", "on_time", "done_early"])
+    """``date_activity`` and ``done_early`` are new: Odoo computed them when it made their columns. ``on_time`` is
+    recomputed for the follow-ups done, against the window."""
+    done = env["olimp.followup"].search([("state", "=", "done")])
+    env.add_to_compute(done._fields["on_time"], done)
+    done.flush_recordset(["on_time", "done_early"])
 
 
 def _cycles(env):
