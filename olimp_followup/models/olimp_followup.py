@@ -555,10 +555,16 @@ class OlimpFollowup(models.Model):
         """
         Followup = self.sudo().with_context(tracking_disable=True)
         orders = orders.sudo()
-        self.env["olimp.followup.cycle"]._lock(
-            dict.fromkeys({(o.partner_id.commercial_partner_id.id, o.company_id.id) for o in orders})
-        )
         followups = Followup.search([("order_ids", "in", orders.ids), ("state", "=", "planned")])
+        ended = Followup.search(
+            [("ended_by_order_id", "in", orders.ids), ("state", "=", "cancelled"), ("cancel_reason", "=", "new_order")]
+        )
+        if not (followups or ended):
+            return  # quotations, mostly
+        # The customers' cycles first, as the scheduler does: a concurrent confirmation takes its turn.
+        self.env["olimp.followup.cycle"]._lock(
+            dict.fromkeys({(f.partner_id.id, f.company_id.id) for f in followups | ended})
+        )
         followups._lock_open()
         left = followups.filtered(lambda f: not f.order_ids.filtered(lambda o: o.state == "sale"))
         left._cancel("order")
@@ -575,9 +581,7 @@ class OlimpFollowup(models.Model):
             orders.invalidate_recordset(["olimp_followup_ids"])
             staying._hand_over_start()
             staying._refresh_activity_texts()
-        Followup.search(
-            [("ended_by_order_id", "in", orders.ids), ("state", "=", "cancelled"), ("cancel_reason", "=", "new_order")]
-        )._plan_again()
+        ended._plan_again()
 
     def _hand_over_start(self):
         """Follow-ups whose starting order was cancelled count from the first order they still cover (not one that
