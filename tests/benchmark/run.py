@@ -479,7 +479,7 @@ class Bench:
 
 
 # -- follow-ups ---------------------------------------------------------------------------------------------------
-def run_followups(env, orders, batch, baseline=True, month=None):
+def run_followups(env, orders, batch, baseline=True, month=None, repeat=3):
     """Part 4, rolled back afterwards: ``orders`` orders confirmed without and with the regulation, and a month of
     the generator's orders (``month``) through it."""
     if "olimp.followup" not in env:
@@ -489,7 +489,7 @@ def run_followups(env, orders, batch, baseline=True, month=None):
         with env.cr.savepoint():
             rules = _regulation(env)
             if orders:
-                result = _confirmations(env, rules, orders, batch, baseline)
+                result = _confirmations(env, rules, orders, batch, baseline, repeat)
             if month:
                 result["month"] = _followup_month(env, rules, month)
             raise Rollback
@@ -522,8 +522,9 @@ def _regulation(env):
     return rules
 
 
-def _confirmations(env, rules, count, batch, baseline):
-    """The same draft orders confirmed from the same state, in savepoints: with the rules, then without them."""
+def _confirmations(env, rules, count, batch, baseline, repeat):
+    """The same draft orders confirmed from the same state, in savepoints, ``repeat`` times each way, alternately
+    (without the rules, then with them: neither side always runs first on a warmer cache); medians reported."""
     users = env["res.users"].search([("login", "=like", "bench.seller.%")], order="id")
     customers = env["res.partner"].search([("name", "=like", "Bench Customer %")], limit=2000, order="id")
     product = env["product.product"].create({"name": "Benchmark service", "type": "service", "list_price": 100.0})
@@ -569,11 +570,17 @@ def _confirmations(env, rules, count, batch, baseline):
     warm = orders[: min(50, len(orders))]
     measured(False, warm)
     measured(True, warm)
-    result = measured(True, orders)
-    result.update({"rules": len(rules), "batch": batch})
+    runs, base_runs = [], []
+    for __ in range(max(repeat, 1)):
+        if baseline:
+            base_runs.append(measured(False, orders))
+        runs.append(measured(True, orders))
+    rules.write({"active": True})
+    result = dict(runs[-1], seconds=statistics.median(run["seconds"] for run in runs))
+    result.update({"rules": len(rules), "batch": batch, "runs": [run["seconds"] for run in runs]})
     if baseline:
-        base = measured(False, orders)
-        rules.write({"active": True})
+        base = dict(base_runs[-1], seconds=statistics.median(run["seconds"] for run in base_runs))
+        base["runs"] = [run["seconds"] for run in base_runs]
         result["baseline"] = base
         result["ratio"] = result["seconds"] / base["seconds"] if base["seconds"] else None
         result["scheduling_seconds"] = result["seconds"] - base["seconds"]
@@ -732,7 +739,7 @@ def report(results):
         log(
             f"   {follow['orders']:,} orders of {follow['customers']:,} customers confirmed (action_confirm in batches "
             f"of {follow['batch']}) with the default regulation ({follow['rules']} steps): {follow['seconds']:.2f} s, "
-            f"{follow['queries']:,} queries"
+            f"{follow['queries']:,} queries (median of {', '.join(f'{s:.2f}' for s in follow['runs'])})"
         )
         log(
             f"     {follow['followups']:,} follow-ups ({follow['planned']:,} planned, {follow['ended']:,} ended by a "
@@ -743,7 +750,8 @@ def report(results):
             base = follow["baseline"]
             log(
                 f"   the same orders confirmed without the regulation (Odoo alone): {base['seconds']:.2f} s, "
-                f"{base['queries']:,} queries; with it: {follow['ratio']:.2f}x the time "
+                f"{base['queries']:,} queries (median of {', '.join(f'{s:.2f}' for s in base['runs'])}); "
+                f"with it: {follow['ratio']:.2f}x the time "
                 f"(+{follow['scheduling_seconds']:.2f} s, +{follow['scheduling_queries']:,} queries)"
             )
     month = follow.get("month")
@@ -811,6 +819,7 @@ def run(env, options):
             options.followup_batch,
             options.followup_baseline,
             month if options.followup_month else None,
+            options.followup_repeat,
         )
         if options.followup_orders or options.followup_month
         else {"skipped": "--followup-orders 0 --no-followup-month"}
@@ -881,6 +890,7 @@ def main(argv=None):
     parser.add_argument("--followup-batch", type=int, default=500, help="orders per action_confirm() call")
     parser.add_argument("--no-followup-baseline", action="store_true", help="part 4a without Odoo's own confirmation")
     parser.add_argument("--no-followup-month", action="store_true", help="skip part 4b (a month of orders)")
+    parser.add_argument("--followup-repeat", type=int, default=3, help="part 4a: runs each way (median)")
     parser.add_argument("--json", help="write the results to this file")
     parser.add_argument("--addons-path", action="append", default=[], help="extra add-on directories")
     args = parser.parse_args(argv)
@@ -895,6 +905,7 @@ def main(argv=None):
             args.followup_orders = 10
         args.followup_batch = min(args.followup_batch, 10)
         args.repeat = 1
+        args.followup_repeat = 1
     if not args.db:
         parser.error("--db is required (or --smoke)")
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
@@ -927,6 +938,7 @@ def main(argv=None):
                     followup_batch=args.followup_batch,
                     followup_baseline=not args.no_followup_baseline,
                     followup_month=not args.no_followup_month,
+                    followup_repeat=args.followup_repeat,
                 ),
             )
         if args.json:
