@@ -6,8 +6,9 @@ the sale. This turns a database of that version into the new shape:
 1. each follow-up lists the order that started it (``order_ids``, new);
 2. a rule keeps one open follow-up per customer and company: of the planned duplicates, the rules that a new order
    ends (repeat-order reminder, favourable terms) keep the one of the latest order and the others are cancelled
-   with that order as the reason; the other rules keep the one due first, which takes over the orders of the
-   others, cancelled as merged. Done and cancelled follow-ups are kept as they are;
+   with that order as the reason; the other rules (and the periods of a silent customer) keep the one due first,
+   which takes over the orders of the others, cancelled as merged. Done and cancelled follow-ups are kept as they
+   are;
 3. the activities of the open follow-ups move to the customer, naming their orders, and those whose window has not
    opened yet are removed (the daily scheduled action brings them back a few days before their deadline);
 4. "on time" is measured against the step's window (from a week before the deadline): recomputed for the
@@ -81,9 +82,9 @@ def _merge_open_duplicates(env):
     joins = []
     for ids in groups:
         group = everything.browse(ids).with_prefetch(everything._prefetch_ids)
-        if group.rule_id.ends_on_new_order:
-            keep = group.sorted(lambda f: (f.trigger_date or f.date_deadline, f.id))[-1]
-            ended[keep.order_id] |= group - keep
+        latest = group.sorted(lambda f: (f.trigger_date or f.date_deadline, f.id))[-1]
+        if group.rule_id.ends_on_new_order and latest.order_id:
+            ended[latest.order_id] |= group - latest
         else:
             keep = group.sorted(lambda f: (f.date_deadline, f.id))[0]
             joins += [(keep.id, order.id) for order in (group - keep).order_ids]
