@@ -556,7 +556,7 @@ def _confirmations(env, rules, count, batch, baseline, repeat):
         outcome = {}
         try:
             with env.cr.savepoint():
-                seconds, queries = measure(env, lambda: confirm(subset))
+                seconds, queries = measure(env, lambda: confirm(subset))[:2]  # wall time and queries
                 outcome = {"orders": len(subset), "seconds": seconds, "queries": queries}
                 if active:
                     outcome.update(_check_followups(env, rules, subset))
@@ -668,7 +668,7 @@ def _followup_month(env, rules, month):
             env.flush_all()
             env.invalidate_all()
 
-    seconds, queries = measure(env, replay)
+    seconds, queries = measure(env, replay)[:2]
     result = {"orders": len(rows), "days": len(days), "seconds": seconds, "queries": queries}
     result.update(_check_followups(env, rules, Order.browse([order_id for order_id, __ in rows])))
     return result
