@@ -1,5 +1,6 @@
 from . import olimp_followup_rule
 from . import olimp_followup
+from . import olimp_followup_cycle
 from . import mail_activity
 from . import mail_thread
 from . import sale_order

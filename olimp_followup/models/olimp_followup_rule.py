@@ -18,6 +18,10 @@ TASK_TYPES = [
     ("reorder", "Repeat order"),
 ]
 DEFAULT_NO_ORDER_DAYS = 90
+# The activity of a follow-up appears this many days before its deadline, unless the rule says otherwise.
+DEFAULT_ACTIVITY_LEAD_DAYS = 7
+# Steps whose purpose a new order fulfils: a new order ends their pending follow-ups by default.
+ENDED_BY_NEW_ORDER = ("offer", "reorder")
 RESPONSIBLES = [
     ("order_salesperson", "Order's salesperson"),
     ("partner_salesperson", "Customer's salesperson"),
@@ -54,6 +58,37 @@ class OlimpFollowupRule(models.Model):
         help="The follow-up is due this many days after the trigger date.",
     )
     task_type = fields.Selection(selection=TASK_TYPES, required=True, default="feedback", tracking=True)
+    ends_on_new_order = fields.Boolean(
+        string="A New Order Ends It",
+        compute="_compute_ends_on_new_order",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        help="A new order of the customer ends the pending follow-up of this rule (cancelled, with the order as "
+        "the reason) and the rule starts over from the new order. On by default for the repeat-order reminder and "
+        "the favourable terms: the new order is what they were for. Off, a new order joins the pending follow-up.",
+    )
+    min_interval_days = fields.Integer(
+        string="Minimum Interval",
+        compute="_compute_min_interval_days",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        help="Once a follow-up of this rule is done, a new order plans the next one only if it would be due at "
+        "least this many days after that touch; otherwise the order is counted as covered by it. By default the "
+        "rule's delay, so that a touch covers the orders placed before it.",
+    )
+    activity_lead_days = fields.Integer(
+        string="Activity Shown",
+        default=DEFAULT_ACTIVITY_LEAD_DAYS,
+        required=True,
+        tracking=True,
+        help="The follow-up is planned at once, but its activity appears in the responsible's activities this "
+        "many days before the deadline (0: on the day). Done within this window counts as on time; done before it, "
+        "as done early.",
+    )
     activity_type_id = fields.Many2one(
         comodel_name="mail.activity.type",
         required=True,
@@ -105,6 +140,16 @@ class OlimpFollowupRule(models.Model):
     followup_ids = fields.One2many(comodel_name="olimp.followup", inverse_name="rule_id", string="Follow-ups")
     followup_count = fields.Integer(compute="_compute_followup_count", string="Follow-ups Count")
 
+    @api.depends("task_type")
+    def _compute_ends_on_new_order(self):
+        for rule in self:
+            rule.ends_on_new_order = rule.task_type in ENDED_BY_NEW_ORDER
+
+    @api.depends("delay_days")
+    def _compute_min_interval_days(self):
+        for rule in self:
+            rule.min_interval_days = rule.delay_days
+
     @api.depends("trigger")
     def _compute_source_model(self):
         for rule in self:
@@ -127,7 +172,7 @@ class OlimpFollowupRule(models.Model):
                     )
                 )
 
-    @api.constrains("delay_days", "no_order_days")
+    @api.constrains("delay_days", "no_order_days", "min_interval_days", "activity_lead_days")
     def _check_days(self):
         for rule in self:
             if rule.delay_days < 0:
@@ -136,6 +181,24 @@ class OlimpFollowupRule(models.Model):
                         "Follow-up rule %(rule)s: the delay cannot be negative (%(days)s days).",
                         rule=rule.display_name,
                         days=rule.delay_days,
+                    )
+                )
+            if rule.min_interval_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Follow-up rule %(rule)s: the minimum days between touches cannot be negative (%(days)s "
+                        "days). Use 0 to plan a follow-up for every order that arrives once the last one is done.",
+                        rule=rule.display_name,
+                        days=rule.min_interval_days,
+                    )
+                )
+            if rule.activity_lead_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Follow-up rule %(rule)s: the activity cannot appear a negative number of days before the "
+                        "deadline (%(days)s days). Use 0 to show it on the day of the deadline.",
+                        rule=rule.display_name,
+                        days=rule.activity_lead_days,
                     )
                 )
             if rule.trigger == "no_order" and rule.no_order_days <= 0:
@@ -209,6 +272,16 @@ class OlimpFollowupRule(models.Model):
             )
         )
         return rules.no_order_days or DEFAULT_NO_ORDER_DAYS
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "activity_lead_days" in vals:
+            # The planned follow-ups show their activity by the new lead time (done ones keep their window: it is
+            # what their "on time" was measured against); those now within it get their activity at once.
+            planned = self.env["olimp.followup"].sudo().search([("rule_id", "in", self.ids), ("state", "=", "planned")])
+            self.env.add_to_compute(planned._fields["date_activity"], planned)
+            planned._create_due_activities()
+        return result
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)

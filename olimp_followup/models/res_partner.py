@@ -120,6 +120,22 @@ class ResPartner(models.Model):
     olimp_followup_ids = fields.One2many(
         comodel_name="olimp.followup", inverse_name="partner_id", string="Follow-ups", readonly=True
     )
+
+    # -- the post-sale cycle at a glance (in the current company) --------------------------------------------
+    olimp_next_step = fields.Char(
+        string="Next Step",
+        compute="_compute_olimp_cycle",
+        compute_sudo=True,
+        help="The next planned follow-up of the customer in this company: its step, orders and responsible.",
+    )
+    olimp_next_step_date = fields.Date(string="Next Step Due", compute="_compute_olimp_cycle", compute_sudo=True)
+    olimp_cycle_order = fields.Char(
+        string="Cycle Started By",
+        compute="_compute_olimp_cycle",
+        compute_sudo=True,
+        help="The latest confirmed order of the customer in this company: the regulation's steps count from it.",
+    )
+
     olimp_followup_count = fields.Integer(compute="_compute_olimp_followup_count", string="Follow-ups Count")
 
     @api.depends("child_ids.olimp_passport_role")
@@ -262,6 +278,36 @@ class ResPartner(models.Model):
             # The complement, spelled out: a negated date comparison would leave out customers without orders.
             states = set(domains) - states
         return expression.OR([domains[state] for state in states if state in domains] or [expression.FALSE_DOMAIN])
+
+    @api.depends_context("company")
+    def _compute_olimp_cycle(self):
+        commercial = self.commercial_partner_id.filtered("id")
+        company = self.env.company
+        next_steps = {}
+        if commercial:
+            for followup in self.env["olimp.followup"].search_fetch(
+                [("partner_id", "in", commercial.ids), ("company_id", "=", company.id), ("state", "=", "planned")],
+                ["partner_id", "rule_id", "order_ids", "order_id", "user_id", "date_deadline"],
+                order="date_deadline, id",
+            ):
+                next_steps.setdefault(followup.partner_id.id, followup)
+        cycles = {
+            cycle.partner_id.id: cycle
+            for cycle in self.env["olimp.followup.cycle"].search_fetch(
+                [("partner_id", "in", commercial.ids), ("company_id", "=", company.id)],
+                ["partner_id", "order_id"],
+            )
+        }
+        for partner in self:
+            followup = next_steps.get(partner.commercial_partner_id.id)
+            cycle = cycles.get(partner.commercial_partner_id.id)
+            partner.olimp_next_step = (
+                self.env._("%(step)s (%(responsible)s)", step=followup.display_name, responsible=followup.user_id.name)
+                if followup
+                else False
+            )
+            partner.olimp_next_step_date = followup.date_deadline if followup else False
+            partner.olimp_cycle_order = cycle.order_id.name if cycle and cycle.order_id else False
 
     def _compute_olimp_followup_count(self):
         Followup = self.env["olimp.followup"]

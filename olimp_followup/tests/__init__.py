@@ -1,5 +1,6 @@
 from . import test_rule
 from . import test_schedule
+from . import test_cycle
 from . import test_done
 from . import test_partner
 from . import test_security

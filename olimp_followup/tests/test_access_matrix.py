@@ -3,10 +3,11 @@
 Rules are the regulation: read by every KPI group, written by KPI administrators. Follow-ups: sales people read
 and write their own (the outcome; the deadline, responsible and state only through the actions, see
 ``test_done``), team leaders their team's, administrators create and delete. The outcome dialog belongs to its
-creator. HR officers, KPI HR readers (who read scorecards, not follow-ups), plain internal users and portal users
-get nothing; so do the users of OCA Payroll and commissions when installed. The partner's passport and the meeting's
-protocol are plain fields of contacts and meetings, without groups of their own: the rights on contacts and
-meetings apply, and are Odoo's.
+creator. Customers' post-sale cycles are read by every KPI group and written by the regulation only (the
+scheduler, as superuser). HR officers, KPI HR readers (who read scorecards, not follow-ups), plain internal users
+and portal users get nothing; so do the users of OCA Payroll and commissions when installed. The partner's passport
+and the meeting's protocol are plain fields of contacts and meetings, without groups of their own: the rights on
+contacts and meetings apply, and are Odoo's.
 """
 
 from odoo.addons.olimp_kpi.tests.test_access_matrix import AccessMatrixMixin
@@ -19,6 +20,7 @@ EXPECTED = {
     "olimp.followup.rule": {"kpi_user": "r", "kpi_manager": "r", "kpi_admin": "rwcu"},
     "olimp.followup": {"kpi_user": "rw", "kpi_manager": "rw", "kpi_admin": "rwcu"},
     "olimp.followup.done.wizard": {"kpi_user": "rwcu", "kpi_manager": "rwcu", "kpi_admin": "rwcu"},
+    "olimp.followup.cycle": {"kpi_user": "r", "kpi_manager": "r", "kpi_admin": "r"},
 }
 
 
@@ -42,9 +44,11 @@ class TestFollowupAccessMatrix(AccessMatrixMixin, HttpCase):
         assert cls.followup.manager_user_id == cls.users["kpi_manager"]
 
     def _followup_values(self, key, user="kpi_user"):
+        # A customer each: a rule holds one open follow-up per customer.
+        customer = self.env["res.partner"].create({"name": f"Matrix customer {key}"})
         return {
             "rule_id": self.rule.id,
-            "partner_id": self.customer.id,
+            "partner_id": customer.id,
             "period_key": key,
             "user_id": self.users[user].id,
             "date_deadline": "2026-12-01",
@@ -98,6 +102,8 @@ class TestFollowupAccessMatrix(AccessMatrixMixin, HttpCase):
         if model == "olimp.followup.done.wizard":
             # Dialogs belong to their creator: made as the user.
             return self.env(user=user, su=True)[model].create({"followup_ids": [(6, 0, self.followup.ids)]}).sudo(False)
+        if model == "olimp.followup.cycle":
+            return self.env[model].create(self._create_values(model))
         return super()._target(model, user)
 
     def _create_values(self, model):
@@ -107,6 +113,9 @@ class TestFollowupAccessMatrix(AccessMatrixMixin, HttpCase):
             return self._followup_values(f"matrix/{self._next()}")
         if model == "olimp.followup.done.wizard":
             return {"followup_ids": [(6, 0, self.followup.ids)]}
+        if model == "olimp.followup.cycle":
+            customer = self.env["res.partner"].create({"name": f"Matrix cycle {self._next()}"})
+            return {"partner_id": customer.id, "company_id": self.env.company.id}
         return super()._create_values(model)
 
     def _write_values(self, model):
@@ -114,5 +123,6 @@ class TestFollowupAccessMatrix(AccessMatrixMixin, HttpCase):
             "olimp.followup.rule": {"delay_days": 5},
             "olimp.followup": {"feedback": "Called, all good"},
             "olimp.followup.done.wizard": {"feedback": "All good"},
+            "olimp.followup.cycle": {"date_start": "2026-11-01"},
         }
         return values.get(model) or super()._write_values(model)

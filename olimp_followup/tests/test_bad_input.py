@@ -10,7 +10,9 @@ from odoo.tests import HttpCase, new_test_user, tagged
 TABLES = [
     "olimp_followup_rule",
     "olimp_followup",
+    "olimp_followup_cycle",
     "mail_activity",
+    "sale_order",
     "crm_lead",
     "res_company",
     "olimp_kpi",
@@ -34,19 +36,11 @@ class TestFollowupBadInput(BadInputMixin, HttpCase):
         )
         cls.customer = env["res.partner"].create({"name": "Bad input customer"})
         Followup = env["olimp.followup"]
-        cls.followup, cls.done = Followup.create(
-            [
-                {
-                    "rule_id": cls.rule.id,
-                    "partner_id": cls.customer.id,
-                    "period_key": key,
-                    "user_id": cls.seller.id,
-                    "date_deadline": "2026-12-01",
-                }
-                for key in ("bad/1", "bad/2")
-            ]
-        )
+        values = {"rule_id": cls.rule.id, "partner_id": cls.customer.id, "user_id": cls.seller.id}
+        # One open follow-up per rule and customer: the first is done before the second is planned.
+        cls.done = Followup.create({**values, "period_key": "bad/1", "date_deadline": "2026-11-01"})
         cls.done.action_done(feedback="Already done")
+        cls.followup = Followup.create({**values, "period_key": "bad/2", "date_deadline": "2026-12-01"})
 
     def _rule_values(self, **values):
         return {"name": "New rule", "trigger": "order_confirmed", "activity_type_id": self.activity_type.id, **values}
@@ -65,6 +59,8 @@ class TestFollowupBadInput(BadInputMixin, HttpCase):
             {"responsible": "user", "user_id": False},
             {"trigger": "no_order", "no_order_days": 0},
             {"trigger": "no_order", "no_order_days": -30},
+            {"activity_lead_days": -1},
+            {"min_interval_days": -7},
             # Conditions on orders for a rule on silent customers (conditions on contacts).
             {"trigger": "no_order", "domain": "[('amount_untaxed', '>', 5)]"},
             {"activity_type_id": False},
@@ -74,7 +70,14 @@ class TestFollowupBadInput(BadInputMixin, HttpCase):
                 self._expect_error(
                     "ValidationError", self.admin, "olimp.followup.rule", "create", [[self._rule_values(**values)]]
                 )
-        for values in ({"delay_days": -5}, {"responsible": "user"}, {"no_order_days": 0}, {"domain": "[1, 2]"}):
+        for values in (
+            {"delay_days": -5},
+            {"responsible": "user"},
+            {"no_order_days": 0},
+            {"domain": "[1, 2]"},
+            {"activity_lead_days": -3},
+            {"min_interval_days": -1},
+        ):
             with self.subTest(write=values):
                 self._expect_error(
                     "ValidationError", self.admin, "olimp.followup.rule", "write", [self.rule.ids, values]
@@ -130,6 +133,25 @@ class TestFollowupBadInput(BadInputMixin, HttpCase):
             "write",
             [self.env.company.ids, {"olimp_passport_validity_days": 0}],
         )
+
+    def test_cycle_restart_on_a_cancelled_order(self):
+        """Confirming a cancelled order (so restarting its customer's cycle) is refused, with Odoo's message."""
+        admin = self.env.ref("base.user_admin")
+        admin.password = "admin"
+        Rule = self.env["olimp.followup.rule"]
+        Rule.create(self._rule_values(name="Bad input feedback"))
+        product = self.env["product.product"].create({"name": "Bad input service", "type": "service"})
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "user_id": self.seller.id,
+                "order_line": [Command.create({"product_id": product.id, "price_unit": 10})],
+            }
+        )
+        order.action_cancel()
+        message = self._expect_error("UserError", admin, "sale.order", "action_confirm", [order.ids])
+        self.assertIn("not in a state requiring confirmation", message)
+        self.assertFalse(order.olimp_followup_ids)
 
     def test_defined_results(self):
         """Done twice, cancelled once done: nothing changes, no error."""

@@ -53,10 +53,11 @@ class TestDone(FollowupCase):
             [{"state": "done", "date_done": date(2025, 3, 12), "on_time": True, "rating": "5", "offer_made": True}],
         )
         self.assertFalse(activity.exists())
-        self.assertFalse(self._activities(self.order))
-        # The standard "activity done" message is in the order's chatter, with the feedback.
-        message = self.order.message_ids.filtered(lambda m: m.mail_activity_type_id)[:1]
+        self.assertFalse(self._activities(self.customer))
+        # The standard "activity done" message is in the customer's chatter, with the feedback.
+        message = self.customer.message_ids.filtered(lambda m: m.mail_activity_type_id)[:1]
         self.assertIn("All good", message.body)
+        self.assertIn(self.order.name, message.body)
         # Nothing left to do: done twice is harmless.
         self.followup.action_done(rating="1")
         self.assertEqual(self.followup.rating, "5")
@@ -173,3 +174,30 @@ class TestDone(FollowupCase):
     def test_open_document(self):
         action = self.followup.action_open_document()
         self.assertEqual((action["res_model"], action["res_id"]), ("sale.order", self.order.id))
+
+    def test_salesperson_form_shows_read_only_what_they_may_not_change(self):
+        """Every field of the regulation on the form is read-only for the salesperson; saving the outcome works."""
+        from ..models.olimp_followup import PROTECTED_FIELDS  # noqa: PLC0415
+
+        with Form(self.followup.with_user(self.salesman)) as form:
+            shown = [name for name in PROTECTED_FIELDS if name in form._view["fields"]]
+            self.assertGreaterEqual(len(shown), 10)
+            editable = [name for name in shown if not form._get_modifier(name, "readonly")]
+            self.assertEqual(editable, [])
+            form.feedback = "Called, no answer"
+            form.rating = "3"
+        self.assertRecordValues(self.followup, [{"feedback": "Called, no answer", "rating": "3"}])
+        # A team leader may move the deadline and change the responsible and the task of a planned follow-up.
+        with Form(self.followup.with_user(self.leader)) as form:
+            self.assertFalse(form._get_modifier("date_deadline", "readonly"))
+            self.assertFalse(form._get_modifier("user_id", "readonly"))
+            self.assertTrue(form._get_modifier("rule_id", "readonly"))
+            form.date_deadline = date(2025, 3, 20)
+        self.assertEqual(self.followup.activity_id.date_deadline, date(2025, 3, 20))
+
+    def test_mark_as_done_on_a_phone(self):
+        """On a phone the header's buttons go into a menu: the form keeps a "Mark as Done" button in the sheet."""
+        arch = self.Followup.with_user(self.salesman).get_views([(False, "form")])["views"]["form"]["arch"]
+        sheet = arch[arch.index("<sheet") : arch.index("</sheet>")]
+        self.assertIn('name="action_open_done_wizard"', sheet)
+        self.assertIn("d-md-none", sheet)

@@ -237,7 +237,9 @@ class TestFollowupMultiCompany(HttpCase):
                         "date_deadline": "2026-05-20",
                     }
                 )
-                followup.action_done(date_done=fields.Date.to_date("2026-05-10"))
+                # Within the step's window (from a week before the deadline): on time.
+                followup.action_done(date_done=fields.Date.to_date("2026-05-15"))
+                followup.flush_recordset()  # done before the next one of the rule and customer is planned
         scorecards = (
             self.env["olimp.kpi.scorecard"]
             .with_context(allowed_company_ids=(self.company_a | self.company_b).ids)

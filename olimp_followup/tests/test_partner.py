@@ -210,19 +210,36 @@ class TestNoOrderRule(FollowupCase):
             again, __ = self.Followup._schedule_no_order()
         self.assertTrue(first)
         self.assertFalse(again)
+        # Still open at the next period: never two open follow-ups of a rule for one customer.
+        open_one = first.filtered(lambda f: f.partner_id == self.customer_2)
+        with freeze_time("2025-05-20"):
+            (first - open_one).action_done()
         with freeze_time("2025-07-09"):  # 180 days: the next period
             next_period, __ = self.Followup._schedule_no_order()
+        self.assertNotIn(self.customer_2, next_period.partner_id)
         same_customers = next_period.filtered(lambda f: f.partner_id in first.partner_id)
-        self.assertEqual(same_customers.partner_id, first.partner_id)
+        self.assertEqual(same_customers.partner_id, self.customer)
         self.assertEqual(set(same_customers.mapped("period_key")), {"2025-01-10/2"})
         # The third customer, silent since March, reaches its first period.
         self.assertEqual((next_period - same_customers).mapped("period_key"), ["2025-03-01/1"])
+        # Done, the open one lets the rule plan the next period's.
+        with freeze_time("2025-07-10"):
+            open_one.action_done()
+            later, __ = self.Followup._schedule_no_order()
+        self.assertEqual(later.partner_id, self.customer_2)
 
     def test_new_order_starts_a_new_period(self):
         with freeze_time("2025-04-10"):
-            self.Followup._schedule_no_order()
+            created, __ = self.Followup._schedule_no_order()
+        reactivation = created.filtered(lambda f: f.partner_id == self.customer)
         with freeze_time("2025-04-15 10:00:00"):
-            self._order(partner=self.customer, confirm=True)
+            order = self._order(partner=self.customer, confirm=True)
+        # The order is what the reactivation was for: it ends it, with the order as the reason.
+        self.assertRecordValues(
+            reactivation,
+            [{"state": "cancelled", "cancel_reason": "new_order", "ended_by_order_id": order.id, "activity_id": False}],
+        )
+        self.assertEqual(reactivation.cancel_description, f"Repeat order {order.name} received")
         with freeze_time("2025-05-20"):
             created, __ = self.Followup._schedule_no_order()
         self.assertNotIn(self.customer, created.partner_id)

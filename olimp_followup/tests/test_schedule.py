@@ -2,6 +2,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import FollowupCase
@@ -29,31 +30,38 @@ class TestSchedule(FollowupCase):
                     "manager_user_id": self.manager.id,
                     "trigger_date": date(2025, 3, 10),
                     "date_deadline": date(2025, 3, 13),
+                    "date_activity": date(2025, 3, 10),  # 7 days before the deadline, not before the trigger
                     "state": "planned",
                     "is_overdue": False,
                     "on_time": False,
+                    "done_early": False,
                 }
             ],
         )
+        self.assertEqual(followup.order_ids, order)
+        # Post-sale work is about the customer: the activity is on the customer and names the order, with a link;
+        # the order's own activities stay Odoo's.
         activity = followup.activity_id
-        self.assertEqual(self._activities(order), activity)
+        self.assertFalse(self._activities(order))
+        self.assertEqual(self._activities(self.customer), activity)
         self.assertRecordValues(
             activity,
             [
                 {
-                    "res_model": "sale.order",
-                    "res_id": order.id,
+                    "res_model": "res.partner",
+                    "res_id": self.customer.id,
                     "user_id": self.salesman.id,
                     "date_deadline": date(2025, 3, 13),
-                    "summary": "Feedback call",
+                    "summary": f"Feedback call · {order.name}",
                     "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
                     "automated": True,
                 }
             ],
         )
         self.assertIn("How do you like it?", activity.note)
-        # A standard activity: it is in the salesperson's activities of sales orders.
-        self.assertIn(activity, order.with_user(self.salesman).activity_ids)
+        self.assertIn(f'<a href="/odoo/sale.order/{order.id}">{order.name}</a>', activity.note)
+        # A standard activity: it is in the salesperson's activities of contacts.
+        self.assertIn(activity, self.customer.with_user(self.salesman).activity_ids)
         self.assertEqual(order.olimp_followup_count, 1)
         self.assertEqual(self.customer.olimp_followup_count, 1)
 
@@ -68,12 +76,15 @@ class TestSchedule(FollowupCase):
         for delay in (0, 3, 14, 30, 60, 80):
             self._rule(name=f"Step {delay}", delay_days=delay)
         order = self._order(confirm=True)
+        followups = order.olimp_followup_ids.sorted("date_deadline")
         self.assertEqual(
-            sorted(order.olimp_followup_ids.mapped("date_deadline")),
+            followups.mapped("date_deadline"),
             [date(2025, 3, 10), date(2025, 3, 13), date(2025, 3, 24), date(2025, 4, 9), date(2025, 5, 9)]
             + [date(2025, 5, 29)],
         )
-        self.assertEqual(len(self._activities(order)), 6)
+        # Planned at once, but only the steps due within a week have their activity yet.
+        self.assertEqual(self._activities(self.customer), followups[:2].activity_id)
+        self.assertEqual(len(followups.activity_id), 2)
 
     def test_responsible_types(self):
         rules = {
@@ -88,7 +99,7 @@ class TestSchedule(FollowupCase):
         self.assertEqual(users[rules["partner_salesperson"]], self.salesman_2)
         self.assertEqual(users[rules["team_leader"]], self.leader)
         self.assertEqual(users[rules["user"]], self.admin)
-        activity_users = {a.summary: a.user_id for a in self._activities(order)}
+        activity_users = {a.summary.split(" · ")[0]: a.user_id for a in self._activities(self.customer)}
         self.assertEqual(
             activity_users, {"R1": self.salesman, "R2": self.salesman_2, "R3": self.leader, "R4": self.admin}
         )
@@ -141,30 +152,35 @@ class TestSchedule(FollowupCase):
         self.assertFalse(again)
         self.Followup._schedule_orders("order_confirmed", order | order)
         self.assertEqual(order.olimp_followup_ids, first)
-        self.assertEqual(len(self._activities(order)), 1)
+        self.assertEqual(len(self._activities(self.customer)), 1)
 
     def test_batch_confirmation(self):
         self._rule(name="A")
         self._rule(name="B", delay_days=10)
-        orders = self.env["sale.order"]
-        for __ in range(5):
-            orders |= self._order()
+        customers = self.env["res.partner"].create([{"name": f"Batch customer {index}"} for index in range(4)])
+        orders = self.env["sale.order"].concat(*(self._order(partner=customer) for customer in customers))
+        orders |= self._order(partner=customers[0])  # a customer's second order joins its follow-ups
         orders.action_confirm()
-        self.assertEqual(len(orders.olimp_followup_ids), 10)
-        self.assertEqual(len(self._activities(orders)), 10)
-        self.assertEqual(set(orders.olimp_followup_ids.activity_id.mapped("res_id")), set(orders.ids))
+        followups = orders.olimp_followup_ids
+        self.assertEqual(len(followups), 8)
+        self.assertEqual(len(followups.filtered(lambda f: len(f.order_ids) == 2)), 2)
+        # B is due in 10 days: its activities appear in 3 days.
+        self.assertEqual(followups.activity_id, followups.filtered(lambda f: f.rule_id.name == "A").activity_id)
+        self.assertEqual(len(self._activities(customers)), 4)
+        self.assertEqual(set(followups.activity_id.mapped("res_id")), set(customers.ids))
 
-    def test_several_rules_on_an_order_nobody_follows(self):
-        """Orders made without tracking (an import) have no follower: the salesperson is subscribed once."""
+    def test_several_rules_for_a_customer_nobody_follows(self):
+        """A customer made without tracking (an import) has no follower: the salesperson is subscribed once."""
         for name in ("A", "B", "C"):
             self._rule(name=name)
         order = self._order()
-        order.message_unsubscribe(partner_ids=order.message_partner_ids.ids)
-        self.assertFalse(order.message_partner_ids)
+        self.customer.message_unsubscribe(partner_ids=self.customer.message_partner_ids.ids)
+        self.assertFalse(self.customer.message_partner_ids)
         order.with_context(tracking_disable=True).action_confirm()
         self.assertEqual(len(order.olimp_followup_ids), 3)
-        self.assertEqual(len(self._activities(order)), 3)
-        self.assertIn(self.salesman.partner_id, order.message_partner_ids)
+        self.assertEqual(len(self._activities(self.customer)), 3)
+        followers = self.customer.message_follower_ids.filtered(lambda f: f.partner_id == self.salesman.partner_id)
+        self.assertEqual(len(followers), 1)
 
     def test_two_no_order_rules_reach_a_customer_nobody_follows(self):
         """Two 'No order' rules reach the same customer in one scan, for a salesperson who does not follow it."""
@@ -186,9 +202,8 @@ class TestSchedule(FollowupCase):
         self._rule(name="B", responsible="team_leader")
         self._rule(name="C", responsible="partner_salesperson")
 
-        def count_queries(size):
-            partners = [self.customer, self.contact, self.customer_2]
-            orders = self.env["sale.order"].browse([self._order(partners[i % 3]).id for i in range(size)])
+        def count_queries(customers, expected):
+            orders = self.env["sale.order"].browse([self._order(customer).id for customer in customers])
             orders.write({"state": "sale"})
             self.env.invalidate_all()
             self.env.flush_all()
@@ -196,11 +211,17 @@ class TestSchedule(FollowupCase):
             before = self.cr.sql_log_count
             followups = self.Followup._schedule_orders("order_confirmed", orders)
             self.env.flush_all()
-            self.assertEqual(len(followups), 3 * size)
+            self.assertEqual(len(followups), expected)
             return self.cr.sql_log_count - before
 
-        count_queries(3)  # warm-up: caches of models, activity types, translations
-        self.assertEqual(count_queries(3), count_queries(12))
+        def customers(size):
+            return self.env["res.partner"].create([{"name": f"Query customer {index}"} for index in range(size)])
+
+        count_queries(customers(3), 9)  # warm-up: caches of models, activity types, translations
+        few, many = customers(3), customers(12)
+        # New customers: a follow-up per rule and customer; the same customers again: their orders join them.
+        self.assertEqual(count_queries(few, 9), count_queries(many, 36))
+        self.assertEqual(count_queries(few, 0), count_queries(many, 0))
 
     @freeze_time("2025-03-10 10:00:00")
     def test_invoice_paid(self):
@@ -240,7 +261,7 @@ class TestSchedule(FollowupCase):
         order._action_cancel()
         self.assertEqual(done.state, "done")
         self.assertRecordValues(planned, [{"state": "cancelled", "cancel_reason": "order", "activity_id": False}])
-        self.assertFalse(self._activities(order))
+        self.assertFalse(self._activities(self.customer))
 
     @freeze_time("2025-03-10 10:00:00")
     def test_reconfirmed_order_revives_followups(self):
@@ -255,7 +276,8 @@ class TestSchedule(FollowupCase):
         self.assertRecordValues(
             followup, [{"state": "planned", "cancel_reason": False, "date_deadline": date(2025, 3, 15)}]
         )
-        self.assertEqual(self._activities(order), followup.activity_id)
+        self.assertEqual(followup.order_ids, order)
+        self.assertEqual(self._activities(self.customer), followup.activity_id)
 
     def test_cancelled_by_user_is_not_revived(self):
         self._rule(trigger="invoice_paid")
@@ -265,7 +287,7 @@ class TestSchedule(FollowupCase):
         followup.action_cancel()
         self.Followup._schedule_orders("invoice_paid", order)
         self.assertEqual(followup.state, "cancelled")
-        self.assertFalse(self._activities(order))
+        self.assertFalse(self._activities(self.customer))
 
     def test_draft_order_is_ignored(self):
         self._rule()
@@ -289,12 +311,66 @@ class TestDefaultRegulation(FollowupCase):
             sorted(followups.mapped("date_deadline")),
             [date(2025, 3, 13), date(2025, 3, 24), date(2025, 4, 9), date(2025, 5, 9), date(2025, 5, 29)],
         )
+        # The feedback call is due within a week: its activity is there at once, on the customer; the other steps
+        # get theirs from the daily scheduled action, a week before their deadline.
         activities = self.env["mail.activity"].with_user(self.salesman).search([("user_id", "=", self.salesman.id)])
-        self.assertEqual(activities.filtered(lambda a: a.res_id == order.id), followups.activity_id)
+        feedback = followups.filtered(lambda f: f.task_type == "feedback")
+        self.assertEqual(activities, feedback.activity_id)
+        self.assertEqual((activities.res_model, activities.res_id), ("res.partner", self.customer.id))
+        self.assertFalse(self._activities(order))
+        with freeze_time("2025-03-17 01:00:00"):
+            self.Followup._cron_create_activities()
+        self.assertEqual(len(followups.activity_id), 2)
+        with freeze_time("2025-05-22 01:00:00"):
+            self.Followup._cron_create_activities()
         self.assertEqual(len(followups.activity_id), 5)
-        # The activity view of sales orders shows them (same data the web client asks for).
+        # The activity view of contacts shows them (same data the web client asks for).
         data = (
-            self.env["mail.activity"].with_user(self.salesman).get_activity_data("sale.order", [("id", "=", order.id)])
+            self.env["mail.activity"]
+            .with_user(self.salesman)
+            .get_activity_data("res.partner", [("id", "=", self.customer.id)])
         )
-        self.assertEqual(len(data["activity_res_ids"]), 1)
-        self.assertEqual(sum(len(group["ids"]) for group in data["grouped_activities"][order.id].values()), 5)
+        self.assertEqual(data["activity_res_ids"], [self.customer.id])
+        self.assertEqual(sum(len(group["ids"]) for group in data["grouped_activities"][self.customer.id].values()), 5)
+
+
+@tagged("post_install", "-at_install")
+class TestBulkInsert(FollowupCase):
+    @freeze_time("2025-03-10 10:00:00")
+    def test_insert_stores_what_the_orm_would(self):
+        """The regulation inserts its follow-ups with SQL: every stored value is the one ``create`` computes."""
+        rule = self._rule(delay_days=30, activity_lead_days=10)
+        order = self._order()
+        order.write({"state": "sale"})
+        customers = self.env["res.partner"].create([{"name": "Bulk 1"}, {"name": "Bulk 2"}])
+        common = {
+            "rule_id": rule.id,
+            "user_id": self.salesman.id,
+            "team_id": self.team.id,
+            "manager_user_id": self.manager.id,
+            "company_id": self.company.id,
+            "trigger_date": date(2025, 3, 1),
+            "date_deadline": date(2025, 3, 5),  # already overdue
+        }
+        inserted = self.Followup._insert_scheduled(
+            [{**common, "partner_id": customers[0].id, "order_id": order.id, "order_ids": order.ids}]
+        )
+        created = self.Followup.create(
+            [{**common, "partner_id": customers[1].id, "period_key": "bulk", "order_ids": [Command.set(order.ids)]}]
+        )
+        fields = [
+            name
+            for name, field in self.Followup._fields.items()
+            if field.store
+            and field.column_type
+            and name not in ("id", "partner_id", "order_id", "period_key")
+            and not name.startswith(("create_", "write_"))
+        ]
+        self.assertEqual(inserted.read(fields)[0] | {"id": 0}, created.read(fields)[0] | {"id": 0})
+        self.assertRecordValues(
+            inserted,
+            [{"task_type": "feedback", "date_activity": date(2025, 3, 1), "is_overdue": True, "state": "planned"}],
+        )
+        self.assertEqual(inserted.order_ids, order)
+        self.assertIn(inserted, order.olimp_followup_ids)
+        self.assertIn(inserted, customers[0].olimp_followup_ids)

@@ -11,9 +11,13 @@ class TestSecurity(FollowupCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.rule = cls._rule()
+        # A customer each: orders of one customer would share the rule's follow-up.
         cls.own_order = cls._order(user=cls.salesman, confirm=True)
-        cls.colleague_order = cls._order(user=cls.salesman_2, confirm=True)
-        cls.other_team_order = cls._order(user=cls.outsider, team=cls.other_team, confirm=True)
+        cls.colleague_order = cls._order(partner=cls.customer_2, user=cls.salesman_2, confirm=True)
+        cls.third_customer = cls.env["res.partner"].create({"name": "Third Customer", "is_company": True})
+        cls.other_team_order = cls._order(
+            partner=cls.third_customer, user=cls.outsider, team=cls.other_team, confirm=True
+        )
         cls.own = cls.own_order.olimp_followup_ids
         cls.colleague = cls.colleague_order.olimp_followup_ids
         cls.other_team_followup = cls.other_team_order.olimp_followup_ids
@@ -70,12 +74,13 @@ class TestSecurity(FollowupCase):
 
     def test_salesperson_confirms_own_order(self):
         # Confirming schedules the follow-ups whatever the rights of the salesperson on rules and follow-ups.
-        order = self._order(user=self.salesman)
+        customer = self.env["res.partner"].create({"name": "New Customer"})
+        order = self._order(partner=customer, user=self.salesman)
         order.with_user(self.salesman).action_confirm()
         self.assertEqual(order.olimp_followup_ids.user_id, self.salesman)
         self.assertEqual(order.olimp_followup_ids.create_uid, self.salesman)
 
-    def test_activity_done_by_assignee_on_order(self):
+    def test_activity_done_by_assignee_on_customer(self):
         self.own.activity_id.with_user(self.salesman).action_done()
         self.assertEqual(self.own.state, "done")
 

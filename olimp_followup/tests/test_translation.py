@@ -42,7 +42,7 @@ class TestTranslation(TransactionCase):
 
     def test_customer_passport_tab(self):
         arch = self.env_ru["res.partner"].get_views([(False, "form")])["views"]["form"]["arch"]
-        for label in ('string="Паспорт клиента"', "Паспорт проверен", "Нужна проверка", 'string="Повторные заказы"'):
+        for label in ('string="Паспорт клиента"', "Паспорт проверен", "Нужна проверка", 'string="Цикл сопровождения"'):
             self.assertIn(label, arch)
         self.assertNotIn("Customer Passport", arch)
 

@@ -12,6 +12,11 @@ class OlimpFollowupDoneWizard(models.TransientModel):
 
     followup_ids = fields.Many2many(comodel_name="olimp.followup", string="Follow-ups", required=True)
     followup_count = fields.Integer(compute="_compute_followup_count")
+    early_count = fields.Integer(
+        string="Not Due Yet",
+        compute="_compute_followup_count",
+        help="Follow-ups whose window has not opened yet: done now, they count as done early, not on time.",
+    )
     rating = fields.Selection(selection=RATINGS, string="Customer Rating", default="0")
     feedback = fields.Text(help="What the customer said.")
     offer_made = fields.Boolean(help="An offer (e.g. favourable purchase terms) was presented to the customer.")
@@ -24,8 +29,14 @@ class OlimpFollowupDoneWizard(models.TransientModel):
 
     @api.depends("followup_ids")
     def _compute_followup_count(self):
+        today = fields.Date.context_today(self)
         for wizard in self:
             wizard.followup_count = len(wizard.followup_ids)
+            wizard.early_count = len(
+                wizard.followup_ids.filtered(
+                    lambda f: f.state == "planned" and f.date_activity and f.date_activity > today
+                )
+            )
 
     def action_confirm(self):
         self.ensure_one()

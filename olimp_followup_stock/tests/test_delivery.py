@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.addons.olimp_followup.tests.common import FollowupCase
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 
 @tagged("post_install", "-at_install")
@@ -59,7 +59,8 @@ class TestDeliveryTrigger(FollowupCase):
                 }
             ],
         )
-        self.assertEqual(self._activities(order), order.olimp_followup_ids.activity_id)
+        self.assertEqual(self._activities(self.customer), order.olimp_followup_ids.activity_id)
+        self.assertFalse(self._activities(order))
 
     def test_backorder_does_not_fire_twice(self):
         order = self._goods_order(qty=2)
@@ -91,3 +92,19 @@ class TestDeliveryTrigger(FollowupCase):
         order = self._goods_order()
         self.assertEqual(order.picking_ids.state, "assigned")
         self.assertFalse(order.olimp_followup_ids)
+
+    def test_the_order_keeps_its_own_activities(self):
+        """The regulation's activities are on the customer: an order's activities are Odoo's, as in its own test of a
+        partial delivery without backorder (sale_stock's test_exception_delivery_partial_multi counts one)."""
+        steps = ["feedback", "support", "needs", "offer", "reorder"]
+        self.Rule.browse([self.env.ref(f"olimp_followup.rule_{step}").id for step in steps]).write({"active": True})
+        order = self._goods_order(qty=2)
+        self.assertEqual(len(order.olimp_followup_ids), 5)
+        self.assertFalse(self._activities(order))
+        self.assertEqual(len(self._activities(self.customer)), 1, "the feedback call, due within a week")
+        picking = order.picking_ids
+        picking.move_ids.write({"quantity": 1, "picked": True})
+        wizard = Form.from_action(self.env, picking.button_validate()).save()
+        wizard.backorder_confirmation_line_ids.write({"to_backorder": False})
+        wizard.process()
+        self.assertEqual(len(self._activities(order)), 1, "the delivery exception only")

@@ -551,7 +551,24 @@ class Generator:
                 states,
             )
 
-        self._insert("olimp.followup (history)", sql, count, build)
+        ids = [row[0] for row in self._insert("olimp.followup (history)", sql, count, build)]
+        # Since 18.0.1.1.0 a follow-up lists its orders and the day its activity appeared (a week before the deadline).
+        columns = {
+            row[0]
+            for row in self.env.execute_query(
+                SQL("SELECT column_name FROM information_schema.columns WHERE table_name = 'olimp_followup'")
+            )
+        }
+        if "date_activity" in columns:
+            self.cr.execute(SQL("UPDATE olimp_followup SET date_activity = date_deadline - 7 WHERE id = ANY(%s)", ids))
+        if "olimp.followup" in self.env and "order_ids" in self.env["olimp.followup"]._fields:
+            self.cr.execute(
+                SQL(
+                    """INSERT INTO olimp_followup_sale_order_rel (followup_id, order_id)
+                       SELECT id, order_id FROM olimp_followup WHERE id = ANY(%s)""",
+                    ids,
+                )
+            )
 
 
 def generate(env, employees, records, seed, month=None, log=print, force=False):

@@ -13,8 +13,13 @@ What one run measures, on one database and one month (the last month of the gene
    with ``gamification.goal.update_goal()``, the method the challenge cron runs on them; then the cron's own path,
    ``challenge._update_all()``, and, for reference, ``update_goal()`` with batch mode off (gamification's default);
 3. both again on the first 100 / 300 / 1,000 employees (``--sizes``), to show how cost grows;
-4. scheduling follow-ups from confirmed orders through the real trigger, ``sale.order.action_confirm()``, when
-   ``olimp_followup`` is installed (skipped with a message otherwise); this part is rolled back afterwards.
+4. when ``olimp_followup`` is installed (skipped with a message otherwise), rolled back afterwards:
+
+   a. the confirmation of the same orders (``sale.order.action_confirm()``, in batches) without and with the
+      default regulation (five steps), side by side: Odoo's own cost, then ours on top of it;
+   b. a month of the company's orders (the generator's confirmed orders of the benchmark month, day by day in date
+      order) through the regulation: how many follow-ups and activities, and never two open follow-ups of a step
+      for one customer.
 
 Each measure starts from the same state: the results of the previous run are reset with SQL (our lines and
 scorecards to zero, the goals to the value gamification gives a new goal), the ORM cache is flushed and emptied,
@@ -29,7 +34,6 @@ import ast
 import datetime
 import gc
 import json
-import math
 import os
 import statistics
 import sys
@@ -79,7 +83,8 @@ TARGETS = {
 PROFILE_NAME = "Benchmark: 8 KPIs"
 DEFINITION_PREFIX = "Benchmark: "
 FOLLOWUP_RULE_PREFIX = "Benchmark step "
-FOLLOWUP_STEPS = [("feedback", 3), ("support", 14), ("needs", 30), ("offer", 60)]
+# The default regulation (olimp_followup's data); made under these names when a database lacks it.
+FOLLOWUP_STEPS = [("feedback", 3), ("support", 14), ("needs", 30), ("offer", 60), ("reorder", 80)]
 
 
 class Rollback(Exception):
@@ -529,14 +534,19 @@ class Bench:
 
 
 # -- follow-ups ---------------------------------------------------------------------------------------------------
-def run_followups(env, count, batch, baseline=True):
-    """Confirm enough orders to schedule ``count`` follow-ups through the real trigger; rolled back afterwards."""
+def run_followups(env, orders, batch, baseline=True, month=None, repeat=3):
+    """Part 4, rolled back afterwards: ``orders`` orders confirmed without and with the regulation, and a month of
+    the generator's orders (``month``) through it."""
     if "olimp.followup" not in env:
         return {"skipped": "olimp_followup is not installed in this database: part 4 skipped"}
     result = {}
     try:
         with env.cr.savepoint():
-            result = _followups(env, count, batch, baseline)
+            rules = _regulation(env)
+            if orders:
+                result = _confirmations(env, rules, orders, batch, baseline, repeat)
+            if month:
+                result["month"] = _followup_month(env, rules, month)
             raise Rollback
     except Rollback:
         pass
@@ -544,80 +554,178 @@ def run_followups(env, count, batch, baseline=True):
     return result
 
 
-def _followups(env, count, batch, baseline):
+def _regulation(env):
+    """The default regulation's steps triggered by a confirmation, active, and no other rule of that trigger."""
     Rule = env["olimp.followup.rule"].with_context(active_test=False)
-    Followup = env["olimp.followup"]
-    # Only the benchmark's rules fire: the others that react to a confirmation are archived (rolled back later).
-    Rule.search([("trigger", "=", "order_confirmed"), ("active", "=", True)]).write({"active": False})
-    activity_type = env.ref("mail.mail_activity_data_todo")
-    rule_vals = []
+    rules = Rule
     for task_type, delay in FOLLOWUP_STEPS:
-        vals = {
-            "name": f"{FOLLOWUP_RULE_PREFIX}{task_type}",
-            "trigger": "order_confirmed",
-            "delay_days": delay,
-            "task_type": task_type,
-            "responsible": "order_salesperson",
-            "activity_type_id": activity_type.id,
-            "company_id": env.company.id,
-            "active": True,
-        }
-        rule_vals.append({key: value for key, value in vals.items() if key in Rule._fields})
-    rules = Rule.create(rule_vals)
-    orders_needed = math.ceil(count / len(rules))
+        rule = env.ref(f"olimp_followup.rule_{task_type}", raise_if_not_found=False)
+        if not rule:
+            vals = {
+                "name": f"{FOLLOWUP_RULE_PREFIX}{task_type}",
+                "trigger": "order_confirmed",
+                "delay_days": delay,
+                "task_type": task_type,
+                "responsible": "order_salesperson",
+                "activity_type_id": env.ref("mail.mail_activity_data_todo").id,
+                "company_id": False,
+            }
+            rule = Rule.create({key: value for key, value in vals.items() if key in Rule._fields})
+        rules |= rule
+    (Rule.search([("trigger", "=", "order_confirmed"), ("active", "=", True)]) - rules).write({"active": False})
+    rules.write({"active": True})
+    return rules
 
+
+def _confirmations(env, rules, count, batch, baseline, repeat):
+    """The same draft orders confirmed from the same state, in savepoints, ``repeat`` times each way, alternately
+    (without the rules, then with them: neither side always runs first on a warmer cache); medians reported."""
     users = env["res.users"].search([("login", "=like", "bench.seller.%")], order="id")
     customers = env["res.partner"].search([("name", "=like", "Bench Customer %")], limit=2000, order="id")
     product = env["product.product"].create({"name": "Benchmark service", "type": "service", "list_price": 100.0})
+    Order = env["sale.order"].with_context(mail_create_nolog=True)
+    orders = Order
+    for first in range(0, count, 500):
+        orders |= Order.create(
+            [
+                {
+                    "partner_id": customers[index % len(customers)].id,
+                    "user_id": users[index % len(users)].id,
+                    "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1, "price_unit": 100})],
+                }
+                for index in range(first, min(first + 500, count))
+            ]
+        )
+    env.flush_all()
 
-    def make_orders(number):
-        Order = env["sale.order"].with_context(mail_create_nolog=True)
-        orders = Order
-        for first in range(0, number, 500):
-            orders |= Order.create(
-                [
-                    {
-                        "partner_id": customers[index % len(customers)].id,
-                        "user_id": users[index % len(users)].id,
-                        "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1, "price_unit": 100})],
-                    }
-                    for index in range(first, min(first + 500, number))
-                ]
-            )
-        env.flush_all()
-        return orders
+    def confirm(subset):
+        # Each batch as its request would end before its commit: flushed, and its pre-commit hooks run (the chatter's
+        # tracking of the orders), so that both measures count the same work.
+        for first in range(0, len(subset), batch):
+            subset[first : first + batch].action_confirm()
+            env.cr.flush()
 
-    def confirm(orders):
-        for first in range(0, len(orders), batch):
-            orders[first : first + batch].action_confirm()
+    def measured(active, subset):
+        """Confirm ``subset`` with the rules active or not; measured, then undone."""
+        rules.write({"active": active})
+        outcome = {}
+        try:
+            with env.cr.savepoint():
+                seconds, queries = measure(env, lambda: confirm(subset))[:2]  # wall time and queries
+                outcome = {"orders": len(subset), "seconds": seconds, "queries": queries}
+                if active:
+                    outcome.update(_check_followups(env, rules, subset))
+                raise Rollback
+        except Rollback:
+            pass
+        env.invalidate_all()
+        return outcome
 
+    # Warm-up (caches of Odoo and PostgreSQL, both ways), then each measure from the same state.
+    warm = orders[: min(50, len(orders))]
+    measured(False, warm)
+    measured(True, warm)
+    runs, base_runs = [], []
+    for __ in range(max(repeat, 1)):
+        if baseline:
+            base_runs.append(measured(False, orders))
+        runs.append(measured(True, orders))
+    rules.write({"active": True})
+    result = dict(runs[-1], seconds=statistics.median(run["seconds"] for run in runs))
+    result.update({"rules": len(rules), "batch": batch, "runs": [run["seconds"] for run in runs]})
     if baseline:
-        # The same confirmation with the benchmark rules archived: what Odoo itself costs.
-        rules.write({"active": False})
-        orders = make_orders(orders_needed)
-        seconds, queries, __ = measure(env, lambda: confirm(orders))
-        result_baseline = {"orders": len(orders), "seconds": seconds, "queries": queries}
-        rules.write({"active": True})
-    orders = make_orders(orders_needed)
-    before = Followup.search_count([])
-    seconds, queries, __ = measure(env, lambda: confirm(orders))
-    created = Followup.search([("order_id", "in", orders.ids)])
-    with_activity = len(created.filtered("activity_id")) if "activity_id" in Followup._fields else None
-    result = {
-        "orders": len(orders),
-        "rules": len(rules),
-        "batch": batch,
-        "followups": len(created),
-        "followups_total_delta": Followup.search_count([]) - before,
-        "with_activity": with_activity,
-        "seconds": seconds,
-        "queries": queries,
-        "queries_per_followup": queries / len(created) if created else None,
+        base = dict(base_runs[-1], seconds=statistics.median(run["seconds"] for run in base_runs))
+        base["runs"] = [run["seconds"] for run in base_runs]
+        result["baseline"] = base
+        result["ratio"] = result["seconds"] / base["seconds"] if base["seconds"] else None
+        result["scheduling_seconds"] = result["seconds"] - base["seconds"]
+        result["scheduling_queries"] = result["queries"] - base["queries"]
+    return result
+
+
+def _check_followups(env, rules, orders):
+    """What the regulation made of ``orders``: follow-ups, activities, open duplicates, orders left out."""
+    from odoo.tools import SQL  # noqa: PLC0415
+
+    env.flush_all()
+    partners = orders.partner_id.commercial_partner_id
+    # The follow-ups about these orders: those they started and those they joined (not the customers' history).
+    rows = env.execute_query(
+        SQL(
+            """SELECT count(*) FILTER (WHERE state = 'planned'),
+                      count(*) FILTER (WHERE state = 'cancelled' AND cancel_reason = 'new_order'),
+                      count(activity_id),
+                      count(*),
+                      count(*) FILTER (WHERE order_id = ANY(%(orders)s))
+                 FROM olimp_followup
+                WHERE rule_id = ANY(%(rules)s)
+                  AND id IN (SELECT followup_id FROM olimp_followup_sale_order_rel WHERE order_id = ANY(%(orders)s))""",
+            rules=rules.ids,
+            orders=orders.ids,
+        )
+    )
+    planned, ended, activities, total, started = rows[0]
+    duplicates = env.execute_query(
+        SQL(
+            """SELECT count(*) FROM (
+                   SELECT 1 FROM olimp_followup WHERE state = 'planned' AND rule_id = ANY(%s) AND partner_id = ANY(%s)
+                    GROUP BY rule_id, partner_id, company_id HAVING count(*) > 1) AS duplicate""",
+            rules.ids,
+            partners.ids,
+        )
+    )[0][0]
+    # Every order in a follow-up of every rule that matches it (the default regulation has no conditions).
+    covered = env.execute_query(
+        SQL(
+            """SELECT count(DISTINCT (followup.rule_id, rel.order_id))
+                 FROM olimp_followup_sale_order_rel AS rel
+                 JOIN olimp_followup AS followup ON followup.id = rel.followup_id
+                WHERE followup.rule_id = ANY(%s) AND rel.order_id = ANY(%s)""",
+            rules.ids,
+            orders.ids,
+        )
+    )[0][0]
+    return {
+        "followups": total,
+        "started": started,
+        "planned": planned,
+        "ended": ended,
+        "with_activity": activities,
+        "customers": len(partners),
+        "open_duplicates": duplicates,
+        "uncovered": len(orders) * len(rules) - covered,
     }
-    if baseline:
-        result["baseline"] = result_baseline
-        result["scheduling_seconds"] = seconds - result_baseline["seconds"]
-        result["scheduling_queries"] = queries - result_baseline["queries"]
+
+
+def _followup_month(env, rules, month):
+    """The generator's confirmed orders of ``month`` through the regulation, one batch per day in date order."""
+    from odoo.tools import SQL  # noqa: PLC0415
+
+    rules.write({"active": True})
+    end = generate.add_months(month, 1)
+    rows = env.execute_query(
+        SQL(
+            """SELECT id, date_order::date FROM sale_order
+                WHERE state = 'sale' AND date_order >= %s AND date_order < %s ORDER BY date_order, id""",
+            month,
+            end,
+        )
+    )
+    days = {}
+    for order_id, day in rows:
+        days.setdefault(day, []).append(order_id)
+    Followup = env["olimp.followup"]
+    Order = env["sale.order"]
+
+    def replay():
+        for day, order_ids in sorted(days.items()):
+            Followup._schedule_orders("order_confirmed", Order.browse(order_ids), dict.fromkeys(order_ids, day))
+            env.flush_all()
+            env.invalidate_all()
+
+    seconds, queries = measure(env, replay)[:2]
+    result = {"orders": len(rows), "days": len(days), "seconds": seconds, "queries": queries}
+    result.update(_check_followups(env, rules, Order.browse([order_id for order_id, __ in rows])))
     return result
 
 
@@ -689,18 +797,37 @@ def report(results):
     follow = results["followups"]
     if follow.get("skipped"):
         log(f"   {follow['skipped']}")
-    else:
+    if follow.get("orders"):
         log(
-            f"   {follow['followups']:,} follow-ups from {follow['orders']:,} orders x {follow['rules']} rules "
-            f"(action_confirm in batches of {follow['batch']}): {follow['seconds']:.2f} s, "
-            f"{follow['queries']:,} queries, {follow['queries_per_followup']:.2f} queries per follow-up"
+            f"   {follow['orders']:,} orders of {follow['customers']:,} customers confirmed (action_confirm in batches "
+            f"of {follow['batch']}) with the default regulation ({follow['rules']} steps): {follow['seconds']:.2f} s, "
+            f"{follow['queries']:,} queries (median of {', '.join(f'{s:.2f}' for s in follow['runs'])})"
+        )
+        log(
+            f"     {follow['followups']:,} follow-ups ({follow['planned']:,} planned, {follow['ended']:,} ended by a "
+            f"later order), {follow['with_activity']:,} activities now; {follow['open_duplicates']} open duplicates, "
+            f"{follow['uncovered']} (order, step) left out"
         )
         if "baseline" in follow:
             base = follow["baseline"]
             log(
-                f"   the same confirmation without rules: {base['seconds']:.2f} s, {base['queries']:,} queries; "
-                f"follow-ups add {follow['scheduling_seconds']:.2f} s, {follow['scheduling_queries']:,} queries"
+                f"   the same orders confirmed without the regulation (Odoo alone): {base['seconds']:.2f} s, "
+                f"{base['queries']:,} queries (median of {', '.join(f'{s:.2f}' for s in base['runs'])}); "
+                f"with it: {follow['ratio']:.2f}x the time "
+                f"(+{follow['scheduling_seconds']:.2f} s, +{follow['scheduling_queries']:,} queries)"
             )
+    month = follow.get("month")
+    if month:
+        log(
+            f"   a month of the company's orders through the regulation: {month['orders']:,} orders of "
+            f"{month['customers']:,} customers in {month['days']} daily batches, {month['seconds']:.2f} s, "
+            f"{month['queries']:,} queries"
+        )
+        log(
+            f"     {month['followups']:,} follow-ups ({month['planned']:,} planned, {month['ended']:,} ended by a "
+            f"later order) instead of {month['orders'] * 5:,} (one per order and step), {month['with_activity']:,} "
+            f"activities; {month['open_duplicates']} open duplicates, {month['uncovered']} (order, step) left out"
+        )
     if results.get("setup"):
         log()
         log("== One-off set-up (not compared)")
@@ -750,9 +877,16 @@ def run(env, options):
     env.cr.commit()
 
     follow = (
-        run_followups(env, options.followups, options.followup_batch, options.followup_baseline)
-        if options.followups
-        else {"skipped": "--followups 0"}
+        run_followups(
+            env,
+            options.followup_orders,
+            options.followup_batch,
+            options.followup_baseline,
+            month if options.followup_month else None,
+            options.followup_repeat,
+        )
+        if options.followup_orders or options.followup_month
+        else {"skipped": "--followup-orders 0 --no-followup-month"}
     )
     counts = json.loads(params.get_param("olimp_bench.counts") or "{}")
     results = {
@@ -790,8 +924,12 @@ def verify(results):
     if len(queries) != 1:
         problems.append(f"our query count depends on the number of employees: {sorted(queries)}")
     follow = results["followups"]
-    if not follow.get("skipped") and follow["followups"] < follow["orders"] * follow["rules"]:
-        problems.append(f"{follow['followups']} follow-ups scheduled, {follow['orders'] * follow['rules']} expected")
+    for label, part in (("confirmations", follow), ("month", follow.get("month") or {})):
+        if part.get("orders") and (part["open_duplicates"] or part["uncovered"] or not part["planned"]):
+            problems.append(
+                f"follow-ups, {label}: {part['open_duplicates']} open duplicates, {part['uncovered']} (order, step) "
+                f"left out, {part['planned']} planned"
+            )
     return problems
 
 
@@ -810,9 +948,13 @@ def main(argv=None):
     parser.add_argument("--no-gamification-scaling", action="store_true", help="part 3: our refresh only")
     parser.add_argument("--no-gamification-cron", action="store_true", help="skip the _update_all() measure")
     parser.add_argument("--no-gamification-per-user", action="store_true", help="skip the measure without batch")
-    parser.add_argument("--followups", type=int, default=10_000, help="follow-ups to schedule (0: skip part 4)")
+    parser.add_argument(
+        "--followup-orders", type=int, default=2_500, help="orders confirmed with the regulation (0: skip part 4a)"
+    )
     parser.add_argument("--followup-batch", type=int, default=500, help="orders per action_confirm() call")
-    parser.add_argument("--no-followup-baseline", action="store_true")
+    parser.add_argument("--no-followup-baseline", action="store_true", help="part 4a without Odoo's own confirmation")
+    parser.add_argument("--no-followup-month", action="store_true", help="skip part 4b (a month of orders)")
+    parser.add_argument("--followup-repeat", type=int, default=3, help="part 4a: runs each way (median)")
     parser.add_argument("--json", help="write the results to this file")
     parser.add_argument("--addons-path", action="append", default=[], help="extra add-on directories")
     args = parser.parse_args(argv)
@@ -823,10 +965,11 @@ def main(argv=None):
         args.records = args.records or 6_000
         if args.sizes == parser.get_default("sizes"):
             args.sizes = "3,6,12"
-        if args.followups == parser.get_default("followups"):
-            args.followups = 40
+        if args.followup_orders == parser.get_default("followup_orders"):
+            args.followup_orders = 10
         args.followup_batch = min(args.followup_batch, 10)
         args.repeat = 1
+        args.followup_repeat = 1
     if not args.db:
         parser.error("--db is required (or --smoke)")
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
@@ -855,9 +998,11 @@ def main(argv=None):
                     gamification_scaling=not args.no_gamification_scaling,
                     gamification_cron=not args.no_gamification_cron,
                     gamification_per_user=not args.no_gamification_per_user,
-                    followups=args.followups,
+                    followup_orders=args.followup_orders,
                     followup_batch=args.followup_batch,
                     followup_baseline=not args.no_followup_baseline,
+                    followup_month=not args.no_followup_month,
+                    followup_repeat=args.followup_repeat,
                 ),
             )
         if args.json:
