@@ -10,6 +10,7 @@ import logging
 
 from odoo import api, models
 from odoo.osv import expression
+from odoo.tools import SQL
 
 from .olimp_kpi import parse_domain_or_none
 
@@ -112,6 +113,34 @@ class OlimpKpi(models.Model):
         return True
 
     @api.model
+    def _olimp_set_description(self, kpi, description):
+        """Give the catalogue KPI ``kpi`` a new description, in every installed language.
+
+        ``description``: the English text, or ``{language code: text}`` with ``en_US``. Writing the English text
+        alone would keep the other languages' old texts: they go, those given are set, and the others are read again
+        from the translation catalogues (``i18n/<lang>.po``) of the module the KPI comes from, which hold its current
+        description (the English text shows where none does).
+        """
+        texts = description if isinstance(description, dict) else {"en_US": description}
+        self.env.cr.execute(
+            SQL(
+                "UPDATE olimp_kpi SET description = jsonb_build_object('en_US', %s::text) WHERE id = %s",
+                texts["en_US"],
+                kpi.id,
+            )
+        )
+        kpi.invalidate_recordset(["description"])
+        given = {lang: text for lang, text in texts.items() if lang != "en_US" and text}
+        if given:
+            kpi.update_field_translations("description", given)
+        others = [code for code, __ in self.env["res.lang"].get_installed() if code != "en_US" and code not in given]
+        module = next(iter(kpi.get_external_id().values()), "").partition(".")[0]
+        if others and module:
+            # Only missing translations are filled (overwrite=False): the others, the user's included, stay.
+            self.env["ir.module.module"]._load_module_terms([module], others)
+            kpi.invalidate_recordset(["description"])
+
+    @api.model
     def _olimp_upgrade_catalogue(self, changes=None):
         """Give the catalogue KPIs of ``changes`` (default: :data:`CATALOGUE_1_2`) their corrected definition,
         where they still have the old one. Returns ``{xml id: "updated" | "up to date" | "changed by the user" |
@@ -126,8 +155,14 @@ class OlimpKpi(models.Model):
                 continue
             new = dict(change["new"])
             description = new.pop("description", None)
+            old_description = (kpi.with_context(lang="en_US").description or "") == change.get("old_description")
             if self._olimp_same_definition(kpi, new):
-                result[xmlid] = "up to date"
+                # Defined as it should be, yet still described the old way (e.g. a definition corrected earlier).
+                if description and old_description:
+                    self._olimp_set_description(kpi, description)
+                    result[xmlid] = "updated"
+                else:
+                    result[xmlid] = "up to date"
                 continue
             if not self._olimp_same_definition(kpi, change["old"]):
                 _logger.warning(
@@ -140,9 +175,9 @@ class OlimpKpi(models.Model):
                 result[xmlid] = "changed by the user"
                 continue
             values = {fname: self._olimp_catalogue_value(fname, value) for fname, value in new.items()}
-            if description and (kpi.with_context(lang="en_US").description or "") == change.get("old_description"):
-                values["description"] = description
             kpi.with_context(lang="en_US").write(values)
+            if description and old_description:
+                self._olimp_set_description(kpi, description)
             _logger.info("KPI %s (%s): catalogue definition corrected", kpi.code, xmlid)
             result[xmlid] = "updated"
         return result

@@ -38,6 +38,19 @@ class TestCatalogueUpgrade(OlimpKpiCase):
         self.assertEqual(set(self.env["olimp.kpi"]._olimp_upgrade_catalogue().values()), {"up to date"})
         self.assertEqual(receivables.period_mode, "balance")
 
+    def test_corrected_descriptions_in_every_language(self):
+        """Writing the English description keeps the other languages' texts: the correction renews them too, from
+        the add-on's translation catalogue, which holds the corrected description."""
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.env["ir.module.module"]._load_module_terms(["olimp_kpi"], ["ru_RU"], overwrite=True)
+        customers = self.env.ref("olimp_kpi.kpi_new_customers").with_context(lang="ru_RU")
+        corrected = customers.description
+        self._set_old_definitions()
+        customers.description = "Клиенты, созданные в месяце (старое описание)"
+        self.env["olimp.kpi"]._olimp_upgrade_catalogue()
+        self.assertEqual(customers.description, corrected)
+        self.assertIn("first confirmed order", customers.with_context(lang="en_US").description)
+
     def test_a_kpi_the_user_changed_is_left_alone_and_logged(self):
         self._set_old_definitions()
         receivables = self.env.ref("olimp_kpi.kpi_receivables")
