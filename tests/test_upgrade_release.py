@@ -11,8 +11,14 @@ reminder) keep the latest order's and the others are cancelled with that order a
 the one due first, which lists every order, the others cancelled as merged; the activities of the open follow-ups
 are on the customer (those not due within a week come back later); each customer has its cycle; and the code
 works on the result (a new order joins the open follow-ups).
+
+olimp_kpi, from 18.0.1.0.0 to the current version, on the same database: the catalogue's *Meetings held*, *New
+customers* and *Receivables* count what their names say (meetings marked as held, first orders, a balance at the
+month's end), except a KPI the user had changed, left as it is (the log says so); the HR officers' record rules on
+scorecards belong to *KPI / HR Reader*.
 """
 
+import ast
 import os
 
 import pytest
@@ -76,6 +82,8 @@ with freeze_time(datetime.combine(today - timedelta(days=15), time(11))):
     step(orders[1], "feedback").activity_id.action_done()
 with freeze_time(datetime.combine(today - timedelta(days=6), time(11))):
     step(orders[0], "support").action_done(feedback="Questions answered")
+# A catalogue KPI changed by the user: the update must leave it alone.
+env.ref("olimp_kpi.kpi_receivables").domain = '[("move_type", "=", "out_invoice"), ("state", "=", "posted")]'
 Followup = env["olimp.followup"]
 mine = Followup.search([("partner_id", "in", (regular | single).ids)])
 result = {
@@ -141,7 +149,20 @@ result = {
     "fifth_order": order.id,
     "planned_after_fifth": [describe(f) for f in after],
     "kpi_description": env.ref("olimp_followup.kpi_followups_on_time").description,
-    "version": env["ir.module.module"].search([("name", "=", "olimp_followup")]).latest_version,
+    "versions": {
+        module.name: module.latest_version
+        for module in env["ir.module.module"].search([("name", "in", ["olimp_kpi", "olimp_followup"])])
+    },
+    "catalogue": {
+        kpi.code: {
+            "model": kpi.model_name,
+            "domain": kpi.domain,
+            "period_mode": kpi.period_mode,
+            "description": kpi.with_context(lang="en_US").description,
+        }
+        for kpi in env["olimp.kpi"].search([("code", "in", ["MEETINGS", "NEW_CUSTOMERS", "RECEIVABLES"])])
+    },
+    "hr_rule_groups": sorted(env.ref("olimp_kpi.olimp_kpi_scorecard_rule_hr").groups.get_external_id().values()),
 }
 env.cr.rollback()
 print("RESULT " + json.dumps(result, default=str))
@@ -158,7 +179,8 @@ def upgraded(tmp_path_factory):
     try:
         db.odoo("install", "-i", "olimp_followup", "--without-demo=all", addons_path=release.addons_path)
         populated = db.shell("populate", POPULATE, addons_path=release.addons_path)
-        db.odoo("upgrade", "-u", "olimp_followup")
+        # As an administrator updates: every add-on of the repository installed there.
+        db.odoo("upgrade", "-u", "olimp_kpi,olimp_followup")
         indexes = {name for (name,) in db.query("SELECT indexname FROM pg_indexes WHERE tablename = 'olimp_followup'")}
         checked = db.shell("check", CHECK, IDS=populated)
         yield {
@@ -244,12 +266,34 @@ def test_activities_are_on_the_customer_when_due(upgraded):
 
 def test_the_new_shape_is_complete(upgraded):
     checked = upgraded["checked"]
-    assert checked["version"] == "18.0.1.1.0"
+    assert checked["versions"] == {module: _manifest_version(module) for module in ("olimp_kpi", "olimp_followup")}
     assert "olimp_followup_rule_partner_company_open_uniq" in upgraded["indexes"]
     populated = upgraded["populated"]
     assert checked["cycles"][str(populated["regular"])] == populated["orders"][-1]
     assert checked["cycles"][str(populated["single"])] == populated["other"]
     assert "within their step's window" in checked["kpi_description"]
+
+
+def _manifest_version(module):
+    return ast.literal_eval((harness.ROOT / module / "__manifest__.py").read_text())["version"]
+
+
+def test_catalogue_counts_what_it_says_unless_changed_by_the_user(upgraded):
+    catalogue = upgraded["checked"]["catalogue"]
+    meetings, customers, receivables = catalogue["MEETINGS"], catalogue["NEW_CUSTOMERS"], catalogue["RECEIVABLES"]
+    assert "olimp_held" in meetings["domain"] and "partner_share" not in meetings["domain"]
+    assert "marked as held" in meetings["description"]
+    assert customers["model"] == "sale.order" and "olimp_first_order" in customers["domain"]
+    assert "first confirmed order" in customers["description"]
+    # Changed by the user before the update: as it was, a flow, and the log names it.
+    assert receivables["domain"] == '[("move_type", "=", "out_invoice"), ("state", "=", "posted")]'
+    assert receivables["period_mode"] == "flow"
+    log = upgraded["db"].logs["upgrade"]
+    assert "RECEIVABLES" in log and "was changed by a user" in log
+
+
+def test_scorecards_are_read_by_hr_readers_not_hr_officers(upgraded):
+    assert upgraded["checked"]["hr_rule_groups"] == ["olimp_kpi.group_kpi_hr_reader"]
 
 
 def test_a_new_order_joins_the_migrated_followups(upgraded):
