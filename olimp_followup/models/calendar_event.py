@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.addons.olimp_kpi.models.olimp_kpi_catalogue import CATALOGUE_1_2
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
@@ -91,30 +90,13 @@ class CalendarEvent(models.Model):
 
     @api.model
     def _olimp_count_held_meetings_only(self, undo=False):
-        """The catalogue's *Meetings held* counts the meetings marked as held, and its description says so
-        (``undo``: any meeting of the past, as olimp_kpi alone does, when this module goes). A KPI the user
+        """The catalogue's *Meetings held* counts the meetings marked as held (``undo``: any meeting of the past, as
+        olimp_kpi alone does, when this module goes); its description, olimp_kpi's, says both. A KPI the user
         changed is left alone, and logged."""
-        base = CATALOGUE_1_2[MEETINGS_KPI]["new"]["description"]
-        held = self._olimp_held_meetings_description()
         changes = {
             MEETINGS_KPI: {
                 "old": {"domain": HELD_MEETINGS_DOMAIN if undo else MEETINGS_DOMAIN},
-                "new": {
-                    "domain": MEETINGS_DOMAIN if undo else HELD_MEETINGS_DOMAIN,
-                    "description": base if undo else held,
-                },
-                "old_description": held["en_US"] if undo else base,
+                "new": {"domain": MEETINGS_DOMAIN if undo else HELD_MEETINGS_DOMAIN},
             }
         }
         return self.env["olimp.kpi"]._olimp_upgrade_catalogue(changes)
-
-    @api.model
-    def _olimp_held_meetings_description(self):
-        """``{language code: text}``: what *Meetings held* counts with this module, in every installed language."""
-        return {
-            code: self.with_context(lang=code).env._(
-                "Meetings of the month organised by the salesperson with at least one customer attending, marked as "
-                "held (with the Held button, or by writing their minutes); never a meeting still to come."
-            )
-            for code, __ in self.env["res.lang"].get_installed()
-        }

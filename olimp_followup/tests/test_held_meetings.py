@@ -94,20 +94,20 @@ class TestHeldMeetings(FollowupCase):
         self.assertIn("duration", self.meetings.domain)
 
     def test_the_description_says_what_is_counted_in_every_language(self):
-        """Installed, this module makes *Meetings held* count the meetings marked as held, and its description
-        says so in English and in Russian; uninstalled, the catalogue's description comes back in both."""
+        """*Meetings held* says, in English and in Russian, that with this module only the meetings marked as held
+        count; switching what it counts (install, uninstall) leaves the catalogue's description as it is."""
         self.env["res.lang"]._activate_lang("ru_RU")
         self.env["ir.module.module"]._load_module_terms(["olimp_kpi"], ["ru_RU"], overwrite=True)
         Event = self.env["calendar.event"]
         english, russian = self.meetings.with_context(lang="en_US"), self.meetings.with_context(lang="ru_RU")
-        Event._olimp_count_held_meetings_only(undo=True)
         base = (english.description, russian.description)
-        self.assertNotIn("marked as held", english.description)
-        self.assertIn("Встречи месяца", russian.description)
-        Event._olimp_count_held_meetings_only()
-        self.assertIn("marked as held", english.description)
-        self.assertIn("отмеченные как проведённые", russian.description)
+        self.assertIn("only the meetings marked as held", english.description)
+        self.assertIn("только встречи, отмеченные как проведённые", russian.description)
         Event._olimp_count_held_meetings_only(undo=True)
+        self.assertEqual(self.meetings.domain, MEETINGS_DOMAIN)
+        self.assertEqual((english.description, russian.description), base)
+        Event._olimp_count_held_meetings_only()
+        self.assertEqual(self.meetings.domain, HELD_MEETINGS_DOMAIN)
         self.assertEqual((english.description, russian.description), base)
 
     def test_share_of_current_customers_on_repeat_order_rhythm(self):

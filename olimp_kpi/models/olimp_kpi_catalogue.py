@@ -33,7 +33,8 @@ CATALOGUE_1_2 = {
             "exclude_future": True,
             "domain": '[("olimp_with_customer", "=", True)]',
             "description": "Meetings of the month organised by the salesperson with at least one customer attending, "
-            "counted once they have taken place (never a meeting still to come).",
+            "counted once they have taken place (never a meeting still to come); with Olimp Follow-ups installed, "
+            "only the meetings marked as held.",
         },
         "old_description": "Meetings of the month organised by the salesperson with at least one customer attending.",
     },
