@@ -1,5 +1,5 @@
 from odoo.addons.olimp_kpi.hooks import forget_removed_models
-from odoo.addons.olimp_kpi.models.olimp_kpi import parse_domain_or_none
+from odoo.addons.olimp_kpi.services import parse_domain_or_none
 from odoo.osv import expression
 
 MODULE = "olimp_followup"

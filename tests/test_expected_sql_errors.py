@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT
 
 spec = importlib.util.spec_from_file_location(
-    "olimp_expected_sql_errors", ROOT / "olimp_kpi" / "models" / "expected_sql_errors.py"
+    "olimp_expected_sql_errors", ROOT / "olimp_kpi" / "services" / "expected_sql_errors.py"
 )
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)

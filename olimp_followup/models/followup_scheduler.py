@@ -34,7 +34,7 @@ from datetime import timedelta
 from psycopg2 import errors as pgerrors
 
 from odoo import Command, fields
-from odoo.addons.olimp_kpi.models.expected_sql_errors import expected_sql_errors
+from odoo.addons.olimp_kpi.services import create_skipping_duplicates
 from odoo.osv import expression
 from odoo.tools import SQL
 
@@ -524,23 +524,4 @@ class FollowupScheduler:
     def _create(self, vals_list):
         """Create follow-ups, skipping those another transaction inserted meanwhile (see the module docstring)."""
         Followup = self.Followup.with_context(**QUIET_CREATE)
-        if not vals_list:
-            return Followup
-        # Flushed here, not by the savepoints: a flushing savepoint would also run the transaction's pre-commit
-        # hooks (the chatter's tracking of the confirmed orders, posted one by one before its time), and its
-        # rollback would drop them.
-        self.env.flush_all()
-        try:
-            with self.env.cr.savepoint(flush=False), expected_sql_errors():
-                return Followup._insert_scheduled(vals_list)
-        except CONCURRENT_INSERT_ERRORS:
-            _logger.info("Follow-ups scheduled concurrently by another transaction: inserting them one by one.")
-        created = []
-        for vals in vals_list:
-            try:
-                with self.env.cr.savepoint(flush=False), expected_sql_errors():
-                    created.append(Followup._insert_scheduled([vals]).id)
-            except CONCURRENT_INSERT_ERRORS:
-                _logger.debug("Follow-up %s already scheduled by another transaction: skipped.", vals)
-        _logger.info("%s follow-ups already scheduled by another transaction: skipped.", len(vals_list) - len(created))
-        return Followup.browse(created)
+        return create_skipping_duplicates(Followup, vals_list, Followup._insert_scheduled, CONCURRENT_INSERT_ERRORS)

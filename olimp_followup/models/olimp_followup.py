@@ -1,15 +1,14 @@
 import logging
-from datetime import timedelta
 
 from markupsafe import Markup
-from psycopg2 import errors as pgerrors
 
 from odoo import Command, api, fields, models
-from odoo.addons.olimp_kpi.models.expected_sql_errors import expected_sql_errors
+from odoo.addons.olimp_kpi.services import TEAM_LEADER_GROUP, expected_sql_errors, is_team_leader, lock_rows
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.sql import index_exists
 
+from ..engine.cycle import activity_date
 from .followup_scheduler import CONCURRENT_INSERT_ERRORS, FollowupScheduler
 from .olimp_followup_rule import TASK_TYPES
 
@@ -300,7 +299,7 @@ class OlimpFollowup(models.Model):
 
     @api.depends_context("uid")
     def _compute_user_can_manage(self):
-        self.user_can_manage = self.env.user.has_group("olimp_kpi.group_kpi_manager")
+        self.user_can_manage = self.env.user.has_group(TEAM_LEADER_GROUP)
 
     @api.depends("rule_id")
     def _compute_task_type(self):
@@ -328,8 +327,9 @@ class OlimpFollowup(models.Model):
             if not followup.date_deadline:
                 followup.date_activity = False
                 continue
-            day = followup.date_deadline - timedelta(days=max(followup.rule_id.activity_lead_days, 0))
-            followup.date_activity = max(day, followup.trigger_date) if followup.trigger_date else day
+            followup.date_activity = activity_date(
+                followup.date_deadline, followup.rule_id.activity_lead_days, followup.trigger_date
+            )
 
     @api.depends("state", "date_done", "date_deadline", "date_activity")
     def _compute_on_time(self):
@@ -407,7 +407,7 @@ class OlimpFollowup(models.Model):
 
     def write(self, vals):
         protected = PROTECTED_FIELDS & set(vals)
-        if protected and not (self.env.su or self.env.user.has_group("olimp_kpi.group_kpi_manager")):
+        if protected and not is_team_leader(self.env):
             raise AccessError(
                 self.env._(
                     "Only team leaders can change the deadline, the responsible or the state of a follow-up. "
@@ -738,14 +738,13 @@ class OlimpFollowup(models.Model):
             deadline = fields.Date.to_date(vals["date_deadline"])
             trigger = fields.Date.to_date(vals.get("trigger_date"))
             state = vals.get("state") or "planned"
-            window = deadline - timedelta(days=max(rule.activity_lead_days, 0))
             row = {
                 **dict.fromkeys(SCHEDULED_COLUMNS),
                 **{name: vals[name] for name in SCHEDULED_COLUMNS if name in vals},
                 "task_type": vals.get("task_type") or rule.task_type,
                 "trigger_date": trigger,
                 "date_deadline": deadline,
-                "date_activity": vals.get("date_activity") or (max(window, trigger) if trigger else window),
+                "date_activity": vals.get("date_activity") or activity_date(deadline, rule.activity_lead_days, trigger),
                 "state": state,
                 "on_time": False,
                 "done_early": False,
@@ -964,35 +963,8 @@ class OlimpFollowup(models.Model):
         self.env["sale.order"].browse([order_id for __, order_id in pairs]).invalidate_recordset(["olimp_followup_ids"])
 
     def _lock_planned(self):
-        """Lock the planned follow-ups of ``self``, skipping those another transaction holds or changed meanwhile.
-
-        A follow-up being marked done by its salesperson is left to them (``SKIP LOCKED``): their change sets its
-        overdue flag too. One done and committed after this transaction began cannot be locked in REPEATABLE READ
-        (a serialization failure): it is skipped as well, one savepoint per follow-up on that rare path.
-        """
-
-        def lock(ids):
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM olimp_followup WHERE id = ANY(%s) AND state = 'planned' "
-                        "ORDER BY id FOR NO KEY UPDATE SKIP LOCKED",
-                        ids,
-                    ),
-                    log_exceptions=False,
-                )
-                return [row[0] for row in self.env.cr.fetchall()]
-
-        if not self:
-            return self
-        self.env.flush_all()
-        try:
-            return self.browse(lock(self.ids))
-        except pgerrors.SerializationFailure:
-            locked = []
-            for followup_id in self.ids:
-                try:
-                    locked += lock([followup_id])
-                except pgerrors.SerializationFailure:
-                    _logger.info("Follow-up %s changed by a concurrent transaction: not flagged", followup_id)
-            return self.browse(locked)
+        """Lock the planned follow-ups of ``self``, skipping those another transaction holds or changed meanwhile
+        (:func:`lock_rows`): a follow-up being marked done by its salesperson is left to them, their change sets
+        its overdue flag too."""
+        rows = lock_rows(self.env, "olimp_followup", self.ids, where=SQL("state = 'planned'"), mode="no key update")
+        return self.browse([row[0] for row in rows])

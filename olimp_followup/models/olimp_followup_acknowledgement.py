@@ -1,9 +1,8 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.addons.olimp_kpi.services import KPI_USER_GROUP
 from odoo.exceptions import UserError
-
-KPI_USER_GROUP = "olimp_kpi.group_kpi_user"
 
 
 class OlimpFollowupAcknowledgement(models.Model):

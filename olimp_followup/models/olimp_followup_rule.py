@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.addons.olimp_kpi.models.olimp_kpi import compile_domain
+from odoo.addons.olimp_kpi.services import compile_domain
 from odoo.exceptions import ValidationError
 
 TRIGGERS = [

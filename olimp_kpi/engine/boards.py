@@ -1,6 +1,6 @@
 """Shapes of the scorecard screen, the team board and the plan grid, built from plain rows.
 
-The ORM side (``models/scorecard_screens.py``) reads the rows with the caller's access rights, one query per need;
+The ORM side (``services/scorecard_screens.py``) reads the rows with the caller's access rights, one query per need;
 the functions here only arrange them into the JSON the web client draws, so they are tested without Odoo:
 
 - :func:`month_window` and :func:`shift_month`: the months a screen shows;

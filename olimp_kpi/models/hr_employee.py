@@ -9,10 +9,11 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import get_lang
 
 from ..engine import periods
+from ..services.groups import HR_READER_GROUP, KPI_ADMIN_GROUP, KPI_USER_GROUP
 
 # Who reads an employee's scorecards and efficiency is decided by the KPI groups (own, team, all, HR readers), never
 # by HR rights alone: the record rules of the scorecards then say whose.
-KPI_READER_GROUPS = "olimp_kpi.group_kpi_user,olimp_kpi.group_kpi_hr_reader"
+KPI_READER_GROUPS = f"{KPI_USER_GROUP},{HR_READER_GROUP}"
 
 
 class HrEmployee(models.Model):
@@ -123,7 +124,7 @@ class HrEmployee(models.Model):
     def _check_olimp_kpi_profile_right(self, names):
         """The KPI profile says what an employee is paid on: KPI administrators set it (on the employee when they
         are HR officers too, else with the profile's *Assign to Employees*); HR officers only see it."""
-        if self.env.su or self.env.user.has_group("olimp_kpi.group_kpi_admin"):
+        if self.env.su or self.env.user.has_group(KPI_ADMIN_GROUP):
             return
         raise AccessError(
             self.env._(

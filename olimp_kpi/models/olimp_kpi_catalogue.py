@@ -12,7 +12,7 @@ from odoo import api, models
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from .olimp_kpi import parse_domain_or_none
+from ..services.domains import parse_domain_or_none
 
 _logger = logging.getLogger(__name__)
 

@@ -6,8 +6,9 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..engine import periods, plans
-from .expected_sql_errors import expected_sql_errors
-from .plan_grid import PlanGrid
+from ..services.expected_sql_errors import expected_sql_errors
+from ..services.groups import HR_READER_GROUP, KPI_ADMIN_GROUP, TEAM_LEADER_GROUP
+from ..services.plan_grid import PlanGrid
 
 # Set while a plan and a scorecard line copy a target to each other, so that the copy does not come back.
 SYNC_CONTEXT = "olimp_kpi_plan_sync"
@@ -475,9 +476,9 @@ class OlimpKpiPlan(models.Model):
         """Conditions on ``hr.employee`` for the employees whose plans ``user`` (default: the caller) may change or,
         for sales people, read: what the record rules of this model say through ``employee_id``."""
         user = user or self.env.user
-        if user.has_group("olimp_kpi.group_kpi_admin") or user.has_group("olimp_kpi.group_kpi_hr_reader"):
+        if user.has_group(KPI_ADMIN_GROUP) or user.has_group(HR_READER_GROUP):
             scope = []
-        elif user.has_group("olimp_kpi.group_kpi_manager"):
+        elif user.has_group(TEAM_LEADER_GROUP):
             scope = SCOPE_TEAM
         else:
             scope = SCOPE_OWN

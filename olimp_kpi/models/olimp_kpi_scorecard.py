@@ -1,7 +1,6 @@
 import logging
 from collections import defaultdict
 
-import psycopg2
 from babel.dates import format_date
 
 from odoo import api, fields, models
@@ -11,10 +10,12 @@ from odoo.tools.misc import format_date as odoo_format_date
 from odoo.tools.misc import get_lang
 
 from ..engine import periods, plans, scoring
-from .expected_sql_errors import expected_sql_errors
+from ..services.groups import KPI_ADMIN_GROUP, is_team_leader
+from ..services.locking import create_skipping_duplicates
+from ..services.scorecard_refresh import ScorecardRefresh
+from ..services.scorecard_screens import ScorecardScreens
+from .olimp_kpi_line_plan import KPI_SNAPSHOT_FIELDS, PLAN_FIELDS
 from .olimp_kpi_plan import SYNC_CONTEXT
-from .scorecard_refresh import ScorecardRefresh
-from .scorecard_screens import ScorecardScreens
 
 _logger = logging.getLogger(__name__)
 
@@ -207,7 +208,7 @@ class OlimpKpiScorecard(models.Model):
             self._check_open()
         closed = self.filtered(lambda sc: sc.state == "closed")
         reopened = closed if vals.get("state") == "open" else self.browse()
-        if reopened and not (self.env.su or self.env.user.has_group("olimp_kpi.group_kpi_manager")):
+        if reopened and not is_team_leader(self.env):
             raise AccessError(self.env._("Only team leaders can reopen a closed scorecard."))
         before = {scorecard.id: scorecard.efficiency for scorecard in reopened}
         result = super().write(vals)
@@ -315,7 +316,7 @@ class OlimpKpiScorecard(models.Model):
         if not to_close:
             return True
         to_close.check_access("write")
-        if close_early and not (self.env.su or self.env.user.has_group("olimp_kpi.group_kpi_admin")):
+        if close_early and not (self.env.su or self.env.user.has_group(KPI_ADMIN_GROUP)):
             raise AccessError(self.env._("Only KPI administrators can close a month before it has ended."))
         # Locked first, as every change of a scorecard: a concurrent refresh, answer or close waits for this one.
         to_close._check_open()
@@ -432,22 +433,9 @@ class OlimpKpiScorecard(models.Model):
 
         Odoo's transactions are REPEATABLE READ: rows committed by a concurrent worker after this transaction's
         first query stay invisible even after the lock in :meth:`generate` was obtained, so the unique constraint
-        is the last word. The rare conflict falls back to one savepoint per scorecard.
+        is the last word (:func:`create_skipping_duplicates`).
         """
-        try:
-            with self.env.cr.savepoint(), expected_sql_errors():
-                return self.create(vals_list)
-        except psycopg2.errors.UniqueViolation:
-            created = self.browse()
-            for vals in vals_list:
-                try:
-                    with self.env.cr.savepoint(), expected_sql_errors():
-                        created |= self.create(vals)
-                except psycopg2.errors.UniqueViolation:
-                    _logger.info(
-                        "Scorecard of employee %s for %s made by another worker", vals["employee_id"], vals["date_from"]
-                    )
-            return created
+        return create_skipping_duplicates(self, vals_list)
 
     @api.model
     def _prepare_scorecard_vals(self, employee, month, month_plans=None, presence=None):
@@ -466,18 +454,11 @@ class OlimpKpiScorecard(models.Model):
             line_vals.append(
                 {
                     "kpi_id": kpi.id,
-                    "sequence": profile_line.sequence,
-                    "weight": profile_line.weight,
+                    **{fname: profile_line[fname] for fname in PLAN_FIELDS},
+                    **{fname: kpi[fname] for fname in KPI_SNAPSHOT_FIELDS},
                     "target": plans.prorate(target, worked, month_days, kpi.unit) if prorated else target,
                     "prorate_days": worked if prorated else 0,
                     "prorate_month_days": month_days if prorated else 0,
-                    "floor": profile_line.floor,
-                    "cap": profile_line.cap,
-                    "kind": kpi.kind,
-                    "unit": kpi.unit,
-                    "direction": kpi.direction,
-                    "yellow_from": kpi.yellow_from,
-                    "green_from": kpi.green_from,
                     "answer_ids": [fields.Command.create({"item_id": item.id}) for item in kpi.checklist_item_ids],
                 }
             )

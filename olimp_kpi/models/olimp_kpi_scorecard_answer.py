@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .scorecard_refresh import pg_array
+from ..services.scorecard_refresh import pg_array
 
 
 class OlimpKpiScorecardAnswer(models.Model):

@@ -30,7 +30,7 @@ from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE, PG_CONCURRENCY_
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 
-from ..models.scorecard_refresh import ScorecardRefresh
+from ..services.scorecard_refresh import ScorecardRefresh
 
 # A month no run of these tests happens in: the cron test uses the current month.
 MONTH = "2024-03-01"

@@ -15,7 +15,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 
-from ..models.scorecard_screens import ScorecardScreens
+from ..services.scorecard_screens import ScorecardScreens
 from .common import MONTH, TODAY, OlimpKpiCase
 
 READER = "olimp_kpi.group_kpi_hr_reader"

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from ..models.scorecard_refresh import ScorecardRefresh, pg_array
+from ..services.scorecard_refresh import ScorecardRefresh, pg_array
 from .common import MONTH, TODAY, OlimpKpiCase
 
 
@@ -314,7 +314,7 @@ class TestScorecardEngine(OlimpKpiCase):
             with self.subTest(sql=sql), self.env.cr.savepoint():
                 self.env.cr.execute(sql, [broken.id])
                 self.env.invalidate_all()
-                with self.assertLogs("odoo.addons.olimp_kpi.models.scorecard_refresh", "WARNING") as logs:
+                with self.assertLogs("odoo.addons.olimp_kpi.services.scorecard_refresh", "WARNING") as logs:
                     self._refresh(scorecard)
                 self.assertIn("BROKEN", logs.output[0])
                 self.assertEqual(self._line(scorecard, broken).actual, 2, "last actual kept")

@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
 
-from ..models.scorecard_refresh import ScorecardRefresh
+from ..services.scorecard_refresh import ScorecardRefresh
 from .common import MONTH, TODAY, OlimpKpiCase
 
 

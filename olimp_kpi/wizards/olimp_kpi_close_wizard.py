@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..engine import periods
+from ..services.groups import KPI_ADMIN_GROUP
 
 
 class OlimpKpiCloseWizard(models.TransientModel):
@@ -40,7 +41,7 @@ class OlimpKpiCloseWizard(models.TransientModel):
         string="Close Before the Month Has Ended",
         help="KPI administrators only: freeze a month that is still running (its later records will not count).",
     )
-    is_admin = fields.Boolean(default=lambda self: self.env.user.has_group("olimp_kpi.group_kpi_admin"), readonly=True)
+    is_admin = fields.Boolean(default=lambda self: self.env.user.has_group(KPI_ADMIN_GROUP), readonly=True)
     summary = fields.Html(compute="_compute_check", sanitize=False)
     blockers = fields.Html(compute="_compute_check", sanitize=False)
     ready_count = fields.Integer(compute="_compute_check")
@@ -55,7 +56,7 @@ class OlimpKpiCloseWizard(models.TransientModel):
 
     def _is_admin(self):
         # Checked on the server: the form's flag only shows the option.
-        return self.env.user.has_group("olimp_kpi.group_kpi_admin")
+        return self.env.user.has_group(KPI_ADMIN_GROUP)
 
     def _ready_and_blocked(self):
         scorecards = self.scorecard_ids.filtered(lambda sc: sc.state == "open")

@@ -35,25 +35,15 @@ from odoo.tools import SQL
 
 from ..engine import periods, scoring
 from ..engine.collector import RECORD_IDS, Collector, Period, Split
+from ..models.olimp_kpi_line_plan import JUDGED_FIELDS
+from .locking import lock_rows
 
 _logger = logging.getLogger(__name__)
 
 CardRow = namedtuple("CardRow", "id employee_id user_id company_id date_from")
 # What a line is judged by (read only), then what the refresh writes, with the PostgreSQL type of its array: the
 # SELECT, the UPDATE and the ORM cache invalidation are all derived from these two lists.
-LINE_INPUTS = [
-    "id",
-    "scorecard_id",
-    "kpi_id",
-    "kind",
-    "target",
-    "weight",
-    "floor",
-    "cap",
-    "direction",
-    "yellow_from",
-    "green_from",
-]
+LINE_INPUTS = ["id", "scorecard_id", "kpi_id", *JUDGED_FIELDS]
 # Every line has the first ones; the others are those of ratios and balances, written apart (for the few lines
 # where they change) so that the statement that rewrites thousands of lines carries no column of zeros.
 LINE_CORE_RESULTS = [
@@ -423,54 +413,26 @@ class ScorecardRefresh:
         )
 
     def _lock_open(self, ids):
-        """Lock and read the open scorecards among ``ids`` and their lines; skip those another worker holds or
-        changed meanwhile. Returns ``(cards, lines)``.
-
-        ``SKIP LOCKED`` leaves scorecards being refreshed or closed by a concurrent transaction to it. A row that
-        such a transaction changed and committed after this one began cannot be locked in REPEATABLE READ (a
-        serialization failure): it was just refreshed or closed, so it is skipped too, one savepoint per row on
-        that rare path.
-        """
-        columns = SQL(", ").join(SQL.identifier(name) for name in LineRow._fields)
-
-        def lock(some_ids):
-            query = SQL(
-                """SELECT id, employee_id, user_id, company_id, date_from FROM olimp_kpi_scorecard
-                    WHERE id = ANY(%s) AND state = 'open'
-                    ORDER BY id FOR UPDATE SKIP LOCKED""",
-                some_ids,
+        """Lock and read the open scorecards among ``ids`` and their lines, skipping those another transaction
+        holds or changed meanwhile (:func:`..services.locking.lock_rows`: a scorecard being refreshed or closed
+        by a concurrent transaction is left to it). Returns ``(cards, lines)``."""
+        cards = [
+            CardRow(*row)
+            for row in lock_rows(self.env, "olimp_kpi_scorecard", ids, CardRow._fields, where=SQL("state = 'open'"))
+        ]
+        if not cards:
+            return cards, []
+        # Their lines are not locked one by one: writers lock the scorecard before its lines (see _check_open), so
+        # nobody changes them now. One that another transaction changed (e.g. its floor) and committed after this
+        # one began cannot be updated: _write finds it and skips its scorecard.
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s FROM olimp_kpi_scorecard_line WHERE scorecard_id = ANY(%s)",
+                SQL(", ").join(SQL.identifier(name) for name in LineRow._fields),
+                [card.id for card in cards],
             )
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(query, log_exceptions=False)
-                locked = [CardRow(*row) for row in self.env.cr.fetchall()]
-            lines = []
-            if locked:
-                # Their lines are not locked one by one: writers lock the scorecard before its lines (see
-                # _check_open), so nobody changes them now. One that another transaction changed (e.g. its floor)
-                # and committed after this one began cannot be updated: _write finds it and skips its scorecard.
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT %s FROM olimp_kpi_scorecard_line WHERE scorecard_id = ANY(%s)",
-                        columns,
-                        [card.id for card in locked],
-                    )
-                )
-                lines = [LineRow(*row) for row in self.env.cr.fetchall()]
-            return locked, lines
-
-        try:
-            return lock(ids)
-        except psycopg2.errors.SerializationFailure:
-            cards, lines = [], []
-            for scorecard_id in ids:
-                try:
-                    some_cards, some_lines = lock([scorecard_id])
-                except psycopg2.errors.SerializationFailure:
-                    _logger.info("Scorecard %s changed by a concurrent transaction: not refreshed", scorecard_id)
-                    continue
-                cards += some_cards
-                lines += some_lines
-            return cards, lines
+        )
+        return cards, [LineRow(*row) for row in self.env.cr.fetchall()]
 
     def _month_contexts(self, cards, now):
         """``{(company id, month): MonthContext}``: where each month stands in its company's time zone."""

@@ -27,12 +27,12 @@ from odoo.exceptions import UserError
 from odoo.tools.misc import get_lang
 
 from ..engine import boards, periods, scoring
+from .groups import TEAM_LEADER_GROUP
 
 HISTORY_MONTHS = 6
 # Figures of an open scorecard older than this are refreshed when a screen shows them.
 STALE_AFTER = timedelta(minutes=5)
 REFRESH_MODES = (False, None, "stale", "all")
-MANAGER_GROUP = "olimp_kpi.group_kpi_manager"
 
 EMPLOYEE_CARD_FIELDS = ["employee_id", "user_id", "state", "refreshed_on"]
 CARD_FIELDS = [
@@ -198,7 +198,7 @@ class ScorecardScreens:
         return {"id": currency.id, "symbol": currency.symbol, "position": currency.position, "name": currency.name}
 
     def _is_team_leader(self):
-        return self.env.user.has_group(MANAGER_GROUP)
+        return self.env.user.has_group(TEAM_LEADER_GROUP)
 
     def _kpis(self, kpi_ids):
         """The KPIs of ``kpi_ids`` (archived ones too: past scorecards keep them), in catalogue order."""

@@ -22,8 +22,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools.misc import get_lang
 
 from ..engine import boards, periods, plans
+from .groups import TEAM_LEADER_GROUP
 
-MANAGER_GROUP = "olimp_kpi.group_kpi_manager"
 MODES = ("kpis", "year")
 PLAN_FIELDS = ["employee_id", "kpi_id", "date_from", "target"]
 LINE_FIELDS = [
@@ -70,7 +70,7 @@ class PlanGrid:
 
     # -- who and what ----------------------------------------------------------------------------------------
     def can_edit(self):
-        return self.env.user.has_group(MANAGER_GROUP) and self.Plan.has_access("create")
+        return self.env.user.has_group(TEAM_LEADER_GROUP) and self.Plan.has_access("create")
 
     def _check_can_edit(self):
         if not self.can_edit():
