@@ -48,11 +48,11 @@ def test_local_today_and_month_end():
 
 
 def test_working_days():
-    # November 2026: Monday to Friday, 21 days; the 15th is a Sunday, 10 of them before it.
-    assert periods.elapsed_working_days(date(2026, 11, 1), date(2026, 11, 15)) == (10, 21)
-    assert periods.elapsed_working_days(date(2026, 11, 1), date(2026, 11, 1)) == (0, 21)
-    assert periods.elapsed_working_days(date(2026, 11, 1), date(2026, 12, 20)) == (21, 21)
-    assert periods.elapsed_working_days(date(2026, 11, 1), date(2026, 10, 20)) == (0, 21)
-    assert periods.elapsed_working_days(date(2026, 11, 1), date(2026, 11, 15), holidays={date(2026, 11, 4)}) == (9, 20)
-    # a six-day week
-    assert periods.working_days(date(2026, 11, 1), date(2026, 11, 8), weekdays=range(6)) == 6
+    # November 2026, Monday to Friday: 21 working days, the 4th a holiday; the 15th is a Sunday.
+    november = [date(2026, 11, day) for day in range(1, 31) if date(2026, 11, day).weekday() < 5]
+    assert periods.elapsed_working_days(november, date(2026, 11, 15)) == (10, 21)
+    assert periods.elapsed_working_days(november, date(2026, 11, 2)) == (0, 21), "today's figures are still coming"
+    assert periods.elapsed_working_days(november, date(2026, 12, 20)) == (21, 21)
+    assert periods.elapsed_working_days(november, date(2026, 10, 20)) == (0, 21)
+    without_holiday = [day for day in november if day != date(2026, 11, 4)]
+    assert periods.elapsed_working_days(without_holiday, date(2026, 11, 15)) == (9, 20)

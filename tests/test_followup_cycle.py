@@ -104,3 +104,13 @@ def test_a_dead_followup_is_planned_again_for_its_order():
 def test_nothing_to_do():
     plan = cycle.plan_step(FEEDBACK, [])
     assert not plan
+
+
+def test_activity_date_opens_the_window_before_the_deadline():
+    deadline = date(2026, 3, 20)
+    assert cycle.activity_date(deadline, 7) == date(2026, 3, 13)
+    assert cycle.activity_date(deadline, 0) == deadline, "0: on the day"
+    assert cycle.activity_date(deadline, -3) == deadline, "a negative lead time is no lead time"
+    # A step due within the lead time gets its activity on its trigger day, not before.
+    assert cycle.activity_date(deadline, 7, trigger=date(2026, 3, 17)) == date(2026, 3, 17)
+    assert cycle.activity_date(deadline, 7, trigger=date(2026, 3, 1)) == date(2026, 3, 13)

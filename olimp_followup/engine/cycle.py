@@ -111,3 +111,11 @@ def plan_step(rule, orders, open_followup=None, last_touch=None, dead=None):
         current = NewFollowup(order_id, trigger_date, deadline, [order_id], revive_id=dead.get(order_id))
         plan.new.append(current)
     return plan
+
+
+def activity_date(deadline, lead_days, trigger=None):
+    """The day a follow-up's activity appears (the start of its step's window): ``lead_days`` before its
+    ``deadline`` (0 or less: on the day), never before its ``trigger`` day (a step due within the lead time gets its
+    activity at once)."""
+    day = deadline - timedelta(days=max(lead_days, 0))
+    return max(day, trigger) if trigger else day

@@ -74,24 +74,7 @@ def has_ended(month, today):
     return today > month_end(month)
 
 
-def working_days(start, stop, weekdays=(0, 1, 2, 3, 4), holidays=()):
-    """Number of days in ``[start, stop)`` whose weekday (Monday 0) is in ``weekdays`` and that are no holiday."""
-    weekdays = set(weekdays)
-    holidays = set(holidays)
-    count = 0
-    day = start
-    while day < stop:
-        if day.weekday() in weekdays and day not in holidays:
-            count += 1
-        day += timedelta(days=1)
-    return count
-
-
-def elapsed_working_days(month, today, weekdays=(0, 1, 2, 3, 4), holidays=()):
-    """``(elapsed, total)`` working days of the month of ``month`` on ``today``: the days before today count as
-    elapsed (today's figures are still coming in); a month over has all of them elapsed, a month to come none."""
-    start = month_start(month)
-    stop = next_month_start(start)
-    total = working_days(start, stop, weekdays, holidays)
-    elapsed = working_days(start, min(max(today, start), stop), weekdays, holidays)
-    return elapsed, total
+def elapsed_working_days(days, today):
+    """``(elapsed, total)`` of the working ``days`` of a month on ``today``: the days before today count as elapsed
+    (today's figures are still coming in); a month over has all of them elapsed, a month to come none."""
+    return sum(1 for day in days if day < today), len(days)

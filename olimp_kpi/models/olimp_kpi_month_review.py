@@ -109,6 +109,25 @@ class OlimpKpiMonthReview(models.Model):
         return (scorecards or self.env["olimp.kpi.scorecard"].sudo()).with_env(self.env)
 
     @api.model
+    def _reviews_due(self, company, month, domain, done_field):
+        """``(team leader, their team's scorecards matching domain, review)`` of ``company`` for ``month``, for the
+        reviews whose step ``done_field`` (the day it was done) is not done yet."""
+        for leader, scorecards in self._team_scorecards(company, month, domain).items():
+            review = self._review(leader, company, month)
+            if not review[done_field]:
+                yield leader, scorecards, review
+
+    def _ask(self, leader, deadline, summary, note):
+        """One to-do activity for ``leader`` on this review."""
+        self.with_context(mail_activity_quick_update=True).activity_schedule(
+            activity_type_id=self.env.ref("mail.mail_activity_data_todo").id,
+            date_deadline=deadline,
+            user_id=leader.id,
+            summary=summary,
+            note=note,
+        )
+
+    @api.model
     def _review(self, leader, company, month):
         Review = self.sudo()
         review = Review.search(
@@ -159,22 +178,16 @@ class OlimpKpiMonthReview(models.Model):
         if not days or today < month_end - timedelta(days=days):
             return
         month = periods.month_start(today)
-        todo = self.env.ref("mail.mail_activity_data_todo")
-        teams = self._team_scorecards(company, month, [("state", "=", "open"), ("answer_ids.value", "=", False)])
-        for leader, scorecards in teams.items():
-            review = self._review(leader, company, month)
-            if review.checklist_reminded_on:
-                continue
-            review.with_context(mail_activity_quick_update=True).activity_schedule(
-                activity_type_id=todo.id,
-                date_deadline=month_end,
-                user_id=leader.id,
-                summary=self.with_context(lang=leader.lang).env._(
-                    "Score the checklists of %(month)s", month=review.period_label
-                ),
-                note=review._scorecard_list(
+        unanswered = [("state", "=", "open"), ("answer_ids.value", "=", False)]
+        for leader, scorecards, review in self._reviews_due(company, month, unanswered, "checklist_reminded_on"):
+            env = self.with_context(lang=leader.lang).env
+            review._ask(
+                leader,
+                month_end,
+                env._("Score the checklists of %(month)s", month=review.period_label),
+                review._scorecard_list(
                     scorecards,
-                    self.with_context(lang=leader.lang).env._(
+                    env._(
                         "Before %(month)s ends, answer the checklist questions of these scorecards:",
                         month=review.period_label,
                     ),
@@ -187,21 +200,18 @@ class OlimpKpiMonthReview(models.Model):
         if today.day < company.olimp_kpi_close_day:
             return
         month = periods.previous_month_start(today)
-        todo = self.env.ref("mail.mail_activity_data_todo")
-        for leader, scorecards in self._team_scorecards(company, month, [("state", "=", "open")]).items():
-            review = self._review(leader, company, month)
-            if review.close_reminded_on:
-                continue
+        for leader, scorecards, review in self._reviews_due(
+            company, month, [("state", "=", "open")], "close_reminded_on"
+        ):
             env = self.with_context(lang=leader.lang).env
             deadline = today
             if company.olimp_kpi_auto_close:
                 deadline = today.replace(day=company.olimp_kpi_auto_close_day) - timedelta(days=1)
-            review.with_context(mail_activity_quick_update=True).activity_schedule(
-                activity_type_id=todo.id,
-                date_deadline=max(deadline, today),
-                user_id=leader.id,
-                summary=env._("Close %(month)s", month=review.period_label),
-                note=review._scorecard_list(
+            review._ask(
+                leader,
+                max(deadline, today),
+                env._("Close %(month)s", month=review.period_label),
+                review._scorecard_list(
                     scorecards,
                     env._("%(month)s has ended: check and close these scorecards:", month=review.period_label),
                 ),
@@ -214,11 +224,7 @@ class OlimpKpiMonthReview(models.Model):
         if today.day < company.olimp_kpi_auto_close_day:
             return
         month = periods.previous_month_start(today)
-        todo = self.env.ref("mail.mail_activity_data_todo")
-        for leader, scorecards in self._team_scorecards(company, month, [("state", "=", "open")]).items():
-            review = self._review(leader, company, month)
-            if review.auto_closed_on:
-                continue
+        for leader, scorecards, review in self._reviews_due(company, month, [("state", "=", "open")], "auto_closed_on"):
             closed, failed = self._close_each(scorecards)
             env = self.with_context(lang=leader.lang).env
             body = env._(
@@ -235,13 +241,7 @@ class OlimpKpiMonthReview(models.Model):
                     reasons,
                 )
                 review.message_post(body=Markup("<p>%s</p>") % body + note, subtype_xmlid="mail.mt_note")
-                review.with_context(mail_activity_quick_update=True).activity_schedule(
-                    activity_type_id=todo.id,
-                    date_deadline=today,
-                    user_id=leader.id,
-                    summary=env._("Scorecards of %(month)s left open", month=review.period_label),
-                    note=note,
-                )
+                review._ask(leader, today, env._("Scorecards of %(month)s left open", month=review.period_label), note)
             else:
                 review.message_post(body=body, subtype_xmlid="mail.mt_note")
             review.auto_closed_on = today
