@@ -1,3 +1,4 @@
+from . import olimp_kpi_line_plan
 from . import olimp_kpi
 from . import olimp_kpi_checklist_item
 from . import olimp_kpi_profile

@@ -6,24 +6,17 @@ class OlimpKpiProfileLine(models.Model):
     """A KPI of a profile with its weight, monthly target, floor and cap."""
 
     _name = "olimp.kpi.profile.line"
+    _inherit = ["olimp.kpi.line.plan"]
     _description = "KPI Profile Line"
     _order = "sequence, id"
 
     profile_id = fields.Many2one(comodel_name="olimp.kpi.profile", required=True, ondelete="cascade", index=True)
-    sequence = fields.Integer(default=10)
     kpi_id = fields.Many2one(comodel_name="olimp.kpi", string="KPI", required=True, ondelete="restrict")
     kind = fields.Selection(related="kpi_id.kind")
     unit = fields.Selection(related="kpi_id.unit")
-    weight = fields.Float(default=1.0, help="Share of this KPI in the efficiency.")
-    target = fields.Float(help="Monthly plan. Qualitative KPIs: % of checklist items answered yes (100 = all).")
-    floor = fields.Float(default=0.0, help="Completion (%) under which the KPI scores 0.")
-    cap = fields.Float(default=100.0, help="Highest score (%) the KPI can reach, however far the plan is exceeded.")
 
     _sql_constraints = [
         ("kpi_unique", "UNIQUE(profile_id, kpi_id)", "A KPI can appear only once in a profile."),
-        ("weight_positive", "CHECK(weight >= 0)", "The weight of a KPI cannot be negative."),
-        ("target_positive", "CHECK(target >= 0)", "The target of a KPI cannot be negative."),
-        ("floor_cap", "CHECK(floor >= 0 AND cap > 0 AND floor <= cap)", "The floor must be between 0 and the cap."),
     ]
 
     @api.onchange("kpi_id")

@@ -4,6 +4,7 @@ from odoo.tools import SQL
 
 from ..engine import plans, scoring
 from ..engine.collector import Collector, Period
+from .olimp_kpi_line_plan import DIRECTION_SELECTION, KIND_SELECTION, KPI_SNAPSHOT_FIELDS, UNIT_SELECTION
 from .olimp_kpi_plan import SYNC_CONTEXT
 from .olimp_kpi_scorecard import TREND_BASIS_SELECTION, TREND_SELECTION
 
@@ -14,11 +15,11 @@ class OlimpKpiScorecardLine(models.Model):
     """One KPI of a scorecard: the plan copied from the profile, the actual, and how they compare."""
 
     _name = "olimp.kpi.scorecard.line"
+    _inherit = ["olimp.kpi.line.plan"]
     _description = "KPI Scorecard Line"
     _order = "scorecard_id, sequence, id"
 
     scorecard_id = fields.Many2one(comodel_name="olimp.kpi.scorecard", required=True, ondelete="cascade", index=True)
-    sequence = fields.Integer(default=10)
     kpi_id = fields.Many2one(comodel_name="olimp.kpi", string="KPI", required=True, ondelete="restrict", index=True)
     name = fields.Char(related="kpi_id.name", string="KPI Name")
     description = fields.Text(related="kpi_id.description")
@@ -30,21 +31,11 @@ class OlimpKpiScorecardLine(models.Model):
     company_id = fields.Many2one(related="scorecard_id.company_id", store=True, index=True)
     date_from = fields.Date(related="scorecard_id.date_from", store=True, string="Month")
     # Snapshot of the definition when the scorecard was made: a later change of the KPI does not move the past.
-    kind = fields.Selection(
-        selection=[("quantitative", "Quantitative"), ("qualitative", "Qualitative")], required=True, readonly=True
-    )
-    unit = fields.Selection(
-        selection=[("count", "Count"), ("amount", "Amount"), ("percent", "Percent"), ("number", "Number")],
-        required=True,
-        readonly=True,
-    )
-    direction = fields.Selection(
-        selection=[("higher", "Higher is better"), ("lower", "Lower is better")], required=True, readonly=True
-    )
+    kind = fields.Selection(selection=KIND_SELECTION, required=True, readonly=True)
+    unit = fields.Selection(selection=UNIT_SELECTION, required=True, readonly=True)
+    direction = fields.Selection(selection=DIRECTION_SELECTION, required=True, readonly=True)
     yellow_from = fields.Float(string="Yellow From (%)", readonly=True)
     green_from = fields.Float(string="Green From (%)", readonly=True)
-    weight = fields.Float(default=1.0)
-    target = fields.Float(string="Plan")
     prorate_days = fields.Integer(
         string="Days Worked",
         readonly=True,
@@ -53,8 +44,6 @@ class OlimpKpiScorecardLine(models.Model):
     )
     prorate_month_days = fields.Integer(string="Working Days of the Month", readonly=True)
     prorate_note = fields.Char(string="Pro-rating", compute="_compute_prorate_note")
-    floor = fields.Float(default=0.0)
-    cap = fields.Float(default=100.0)
     actual = fields.Float(readonly=True, aggregator="sum")
     previous_actual = fields.Float(
         string="Previous Month",
@@ -113,9 +102,6 @@ class OlimpKpiScorecardLine(models.Model):
 
     _sql_constraints = [
         ("kpi_unique", "UNIQUE(scorecard_id, kpi_id)", "A KPI can appear only once in a scorecard."),
-        ("weight_positive", "CHECK(weight >= 0)", "The weight of a KPI cannot be negative."),
-        ("target_positive", "CHECK(target >= 0)", "The target of a KPI cannot be negative."),
-        ("floor_cap", "CHECK(floor >= 0 AND cap > 0 AND floor <= cap)", "The floor must be between 0 and the cap."),
     ]
 
     def init(self):
@@ -124,7 +110,16 @@ class OlimpKpiScorecardLine(models.Model):
         self.env.cr.execute(SQL("ALTER TABLE %s SET (fillfactor = 50)", SQL.identifier(self._table)))
 
     @api.depends(
-        "actual", "target", "direction", "yellow_from", "green_from", "floor", "cap", "is_ratio", "denominator_actual"
+        "actual",
+        "target",
+        "direction",
+        "yellow_from",
+        "green_from",
+        "floor",
+        "cap",
+        "is_ratio",
+        "numerator_actual",
+        "denominator_actual",
     )
     def _compute_result(self):
         for line in self:
@@ -211,7 +206,7 @@ class OlimpKpiScorecardLine(models.Model):
         missing = [vals for vals in vals_list if vals.get("kpi_id") and not vals.get("kind")]
         for vals in missing:
             kpi = kpis.browse(vals["kpi_id"])
-            for fname in ("kind", "unit", "direction", "yellow_from", "green_from"):
+            for fname in KPI_SNAPSHOT_FIELDS:
                 vals.setdefault(fname, kpi[fname])
             if kpi.kind == "qualitative" and "answer_ids" not in vals:
                 vals["answer_ids"] = [Command.create({"item_id": item.id}) for item in kpi.checklist_item_ids]

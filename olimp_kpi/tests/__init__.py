@@ -26,3 +26,4 @@ from . import test_plan_grid_ui
 from . import test_numbers
 from . import test_close
 from . import test_catalogue_upgrade
+from . import test_line_fields
