@@ -59,6 +59,7 @@
             "olimp_kpi/static/src/screens/common/month.js",
             "olimp_kpi/static/src/screens/common/screen.js",
             "olimp_kpi/static/src/screens/common/sorting.js",
+            "olimp_kpi/static/src/screens/plan_grid/navigation.js",
             "olimp_kpi/static/tests/**/*.test.js",
         ],
     },

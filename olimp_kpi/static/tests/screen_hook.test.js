@@ -6,8 +6,8 @@ import {mountWithCleanup} from "@web/../tests/web_test_helpers";
 import {useKpiScreen} from "@olimp_kpi/screens/common/screen";
 
 /*
- * The hook useKpiScreen, the skeleton of the scorecard screen and the team board: loads, parameters kept between loads,
- * month navigation, empty months, answers that come too late, and live figures. Run by olimp_kpi/tests/test_js.py.
+ * The hook useKpiScreen, the skeleton of the scorecard screen, the team board and the plan grid: loads, parameters kept
+ * between loads, month navigation (a screen's own too), empty months, answers that come too late, and live figures. Run by olimp_kpi/tests/test_js.py.
  */
 
 // The web client of the add-on's dependencies (mail among them) starts services that read these models.
@@ -75,6 +75,7 @@ describe("useKpiScreen", () => {
             return answer(params);
         });
         expect(screen.monthSwitcher.isCurrent).toBe(true);
+        expect(screen.monthSwitcher.label).toBe("2026-11");
         await screen.monthSwitcher.onNext();
         await animationFrame();
         expect(calls.at(-1).month).toBe("2026-12-01");
@@ -87,6 +88,41 @@ describe("useKpiScreen", () => {
         expect(".o_empty").toHaveCount(0);
         await screen.monthSwitcher.onCurrent();
         expect(calls.at(-1).month).toBe("2026-11-01");
+    });
+
+    test("a screen's own navigation, and where its months stop", async () => {
+        const calls = [];
+        const limits = [];
+        // As the plan grid's year layout: a year at a time, and no year after 2026.
+        const screen = await mountScreen(
+            async (params) => {
+                calls.push(params);
+                return answer(params);
+            },
+            {
+                navigation: (data) => ({
+                    label: data.month.key.slice(0, 4),
+                    previous: "2025-01-01",
+                    next: data.month.key < "2026-01-01" ? "2026-01-01" : false,
+                    current: data.current_month,
+                    isCurrent: data.month.key === data.current_month,
+                }),
+                onLimit: (data) => limits.push(data.month.key),
+            }
+        );
+        expect(screen.monthSwitcher.label).toBe("2026");
+        await screen.monthSwitcher.onNext();
+        expect(calls.length).toBe(1);
+        expect(limits).toEqual(["2026-11-01"]);
+        await screen.monthSwitcher.onPrevious();
+        expect(calls.at(-1).month).toBe("2025-01-01");
+        expect(screen.monthSwitcher.label).toBe("2025");
+        expect(screen.monthSwitcher.isCurrent).toBe(false);
+        await screen.monthSwitcher.onNext();
+        expect(calls.at(-1).month).toBe("2026-01-01");
+        await screen.monthSwitcher.onCurrent();
+        expect(calls.at(-1).month).toBe("2026-11-01");
+        expect(limits).toEqual(["2026-11-01"]);
     });
 
     test("an answer that comes after a newer load was asked is dropped", async () => {

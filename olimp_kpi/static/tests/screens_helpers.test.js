@@ -18,10 +18,12 @@ import {
 import {monthNavigation, shiftMonth} from "@olimp_kpi/screens/common/month";
 import {patchTranslations, patchWithCleanup} from "@web/../tests/web_test_helpers";
 import {localization} from "@web/core/l10n/localization";
+import {planGridNavigation} from "@olimp_kpi/screens/plan_grid/navigation";
 
 /*
- * The pure helpers of the KPI screens (scorecard screen, team board): formatting, sorting, month navigation and
- * the age of the figures. Run by olimp_kpi/tests/test_js.py (Odoo's /web/tests page, in headless Chromium).
+ * The pure helpers of the KPI screens (scorecard screen, team board, plan grid): formatting, sorting, month
+ * navigation and the age of the figures. Run by olimp_kpi/tests/test_js.py (Odoo's /web/tests page, in headless
+ * Chromium).
  */
 describe.current.tags("headless");
 
@@ -172,6 +174,56 @@ describe("month navigation", () => {
         });
         expect(monthNavigation("2027-01-01", "2026-11-01").isCurrent).toBe(false);
         expect(monthNavigation("2027-01-01", "2026-11-01").previous).toBe("2026-12-01");
+    });
+});
+
+describe("the plan grid's navigation", () => {
+    /** What olimp.kpi.plan.get_grid answers about months in November 2026 (plans up to December 2027). */
+    function grid(mode, month, label) {
+        const year = parseInt(month.slice(0, 4), 10);
+        return {
+            mode,
+            month: {key: month, label},
+            previous_month: shiftMonth(month, -1),
+            next_month: month < "2027-12-01" ? shiftMonth(month, 1) : false,
+            current_month: "2026-11-01",
+            year,
+            previous_year: `${year - 1}-01-01`,
+            next_year: year < 2027 ? `${year + 1}-01-01` : false,
+        };
+    }
+
+    test("the KPIs of a month: month by month, up to the last month that can be planned", () => {
+        expect(planGridNavigation(grid("kpis", "2026-11-01", "November 2026"))).toEqual(
+            {
+                label: "November 2026",
+                previous: "2026-10-01",
+                next: "2026-12-01",
+                current: "2026-11-01",
+                isCurrent: true,
+            }
+        );
+        const last = planGridNavigation(grid("kpis", "2027-12-01", "December 2027"));
+        expect(last.next).toBe(false);
+        expect(last.previous).toBe("2027-11-01");
+        expect(last.isCurrent).toBe(false);
+    });
+
+    test("the year of a KPI: year by year, from January", () => {
+        expect(planGridNavigation(grid("year", "2026-11-01", "November 2026"))).toEqual(
+            {
+                label: "2026",
+                previous: "2025-01-01",
+                next: "2027-01-01",
+                current: "2026-11-01",
+                isCurrent: true,
+            }
+        );
+        const next = planGridNavigation(grid("year", "2027-01-01", "January 2027"));
+        expect(next.label).toBe("2027");
+        expect(next.next).toBe(false);
+        expect(next.previous).toBe("2026-01-01");
+        expect(next.isCurrent).toBe(false);
     });
 });
 

@@ -15,6 +15,14 @@ const {DateTime} = luxon;
 /** How often an open screen looks at the age of its figures (and updates "Refreshed 5 minutes ago"). */
 export const FRESHNESS_TICK = 30000;
 
+/** The default navigation of a screen: month by month, around the month of the server's answer. */
+function monthsAround(data) {
+    return {
+        label: data.month.label,
+        ...monthNavigation(data.month.key, data.current_month),
+    };
+}
+
 /** The state and the loads of one screen: see useKpiScreen. */
 export class KpiScreen {
     constructor({
@@ -22,12 +30,16 @@ export class KpiScreen {
         params = {},
         isEmpty = () => false,
         onLoaded = () => null,
+        navigation = monthsAround,
+        onLimit = () => null,
         live = false,
     }) {
         this.loader = load;
         this.params = {...params};
         this.isEmptyData = isEmpty;
         this.onLoaded = onLoaded;
+        this.navigation = navigation;
+        this.onLimit = onLimit;
         this.live = live;
         this.state = useState({
             data: null,
@@ -93,16 +105,18 @@ export class KpiScreen {
         return this.load({month});
     }
 
-    /** Props of the MonthSwitcher. */
+    /** Props of the MonthSwitcher: where the screen's navigation goes from the data shown. */
     get monthSwitcher() {
         const data = this.data;
-        const months = monthNavigation(data.month.key, data.current_month);
+        const months = this.navigation(data);
+        // No month that way (false): the screen says why instead of loading.
+        const go = (month) => (month ? this.switchMonth(month) : this.onLimit(data));
         return {
-            label: data.month.label,
+            label: months.label,
             isCurrent: months.isCurrent,
-            onPrevious: () => this.switchMonth(months.previous),
-            onNext: () => this.switchMonth(months.next),
-            onCurrent: () => this.switchMonth(months.current),
+            onPrevious: () => go(months.previous),
+            onNext: () => go(months.next),
+            onCurrent: () => go(months.current),
         };
     }
 
@@ -144,11 +158,11 @@ export class KpiScreen {
  * The skeleton the KPI screens share: load the data before the first render, reload it with other parameters
  * (month, employee, team...), move between months, tell an empty month, and keep the figures live.
  *
- * How to adopt it (the scorecard screen and the team board do; the plan grid can in the same way):
+ * How a screen adopts it (the team board does so):
  *
  *     this.screen = useKpiScreen({
- *         load: (params) => this.orm.call("olimp.kpi.scorecard", "get_plan_grid", [], params),
- *         params: {month: false, mode: "kpis", kpi_id: false, team_id: false, company_id: false},
+ *         load: (params) => this.orm.call("olimp.kpi.scorecard", "get_team_board", [], params),
+ *         params: {month: false, team_id: false, company_id: false},
  *         isEmpty: (data) => !data.rows.length,
  *         onLoaded: (data) => this.props.updateActionState?.({month: data.month.key}),
  *     });
@@ -161,6 +175,9 @@ export class KpiScreen {
  *     <ScreenEmpty t-if="screen.isEmpty" icon="'fa-table'" title="emptyTitle"/>
  *
  * The server's answer must have `month: {key, label}` and `current_month` (see ScorecardScreens._navigation).
+ * The month switcher goes month by month from there; a screen that moves otherwise gives its own `navigation`:
+ * the plan grid's goes a year at a time in its year layout and stops at the last month that can be planned
+ * (see planGridNavigation), a month `false` meaning "no further", where `onLimit` tells the user why.
  * With `live: true` the server method must also take `refresh` ("stale" or "all") and answer `freshness` (see
  * ScorecardScreens._refresh): every load then asks for the stale figures to be refreshed first, the screen looks
  * at their age every half minute while it is visible (and when it becomes visible again) and reloads them once
@@ -172,6 +189,9 @@ export class KpiScreen {
  * @param {Object} [options.params] the first parameters
  * @param {Function} [options.isEmpty] data => Boolean
  * @param {Function} [options.onLoaded] data => void, after each load, before the screen renders it
+ * @param {Function} [options.navigation] data => {label, previous, next, current, isCurrent}, the months (keys,
+ *     or false for none) the month switcher goes to; month by month by default
+ * @param {Function} [options.onLimit] data => void, when the month switcher is used towards a month false
  * @param {Boolean} [options.live]
  * @returns {KpiScreen}
  */
@@ -190,12 +210,16 @@ export function useKpiScreen(options) {
     return screen;
 }
 
-/** The empty month of a screen: an icon, what is missing, and when scorecards are made. */
+/**
+ * The empty month of a screen: an icon, what is missing, and what fills it: when scorecards are made, unless the
+ * screen says otherwise in the default slot (the plan grid: employees need a KPI profile).
+ */
 export class ScreenEmpty extends Component {
     static template = "olimp_kpi.ScreenEmpty";
     static props = {
         icon: String,
         title: String,
+        slots: {type: Object, optional: true},
     };
 }
 

@@ -1,11 +1,13 @@
-import {Component, onWillStart, useState} from "@odoo/owl";
+import {Component, useState} from "@odoo/owl";
 import {MonthSwitcher, ZoneIcon} from "../common/indicators";
+import {ScreenEmpty, useKpiScreen} from "../common/screen";
 import {actionParams, toInt} from "../common/params";
 import {formatKpiValue, formatPlanInput, selectionLabel} from "../common/format";
 import {ConfirmationDialog} from "@web/core/confirmation_dialog/confirmation_dialog";
 import {Dialog} from "@web/core/dialog/dialog";
 import {Layout} from "@web/search/layout";
 import {_t} from "@web/core/l10n/translation";
+import {planGridNavigation} from "./navigation";
 import {registry} from "@web/core/registry";
 import {standardActionServiceProps} from "@web/webclient/actions/action_service";
 import {useService} from "@web/core/utils/hooks";
@@ -80,7 +82,7 @@ export class CopyYearDialog extends Component {
  */
 export class PlanGrid extends Component {
     static template = "olimp_kpi.PlanGrid";
-    static components = {Layout, MonthSwitcher, ZoneIcon};
+    static components = {Layout, MonthSwitcher, ScreenEmpty, ZoneIcon};
     static props = {...standardActionServiceProps};
 
     setup() {
@@ -88,9 +90,8 @@ export class PlanGrid extends Component {
         this.action = useService("action");
         this.dialog = useService("dialog");
         this.notification = useService("notification");
-        this.state = useState({data: null});
         const params = actionParams(this.props.action);
-        this.filters = {
+        const filters = {
             month: params.month || false,
             mode: ["year", "months"].includes(params.mode) ? "year" : "kpis",
             kpi_id: toInt(params.kpi_id),
@@ -100,44 +101,41 @@ export class PlanGrid extends Component {
         this.formatPlanInput = formatPlanInput;
         // Back from the plans list (breadcrumbs): the same layout and filters as before.
         if (this.props.state?.filters) {
-            Object.assign(this.filters, this.props.state.filters);
+            Object.assign(filters, this.props.state.filters);
         }
-        useSetupAction({getLocalState: () => ({filters: {...this.filters}})});
-        onWillStart(() => this.load());
+        this.screen = useKpiScreen({
+            load: (kwargs) => this.orm.call(MODEL, "get_grid", [], kwargs),
+            params: filters,
+            isEmpty: (data) => !data.rows.length,
+            onLoaded: (data) => this.onLoaded(data),
+            navigation: planGridNavigation,
+            onLimit: (data) =>
+                this.notification.add(
+                    _t("Plans can be made up to %s.", data.horizon.label),
+                    {type: "info"}
+                ),
+        });
+        useSetupAction({getLocalState: () => ({filters: {...this.screen.params}})});
     }
 
-    async load(changes = {}) {
-        Object.assign(this.filters, changes);
-        const data = await this.orm.call(MODEL, "get_grid", [], {...this.filters});
-        Object.assign(this.filters, {
-            month: data.month.key,
-            mode: data.mode,
-            kpi_id: data.kpi_id,
-        });
-        this.state.data = data;
+    onLoaded(data) {
+        // The layout and the KPI the server chose (the first KPI when none was asked for) stay for the next loads.
+        Object.assign(this.screen.params, {mode: data.mode, kpi_id: data.kpi_id});
         this.props.updateActionState?.({
             month: data.month.key,
             mode: data.mode,
             kpi_id: data.mode === "year" ? data.kpi_id || undefined : undefined,
-            team_id: this.filters.team_id || undefined,
-            company_id: this.filters.company_id || undefined,
+            team_id: this.screen.params.team_id || undefined,
+            company_id: this.screen.params.company_id || undefined,
         });
     }
 
     get data() {
-        return this.state.data;
+        return this.screen.data;
     }
 
     get isYear() {
         return this.data.mode === "year";
-    }
-
-    get switcherLabel() {
-        return this.isYear ? `${this.data.year}` : this.data.month.label;
-    }
-
-    get isCurrentMonth() {
-        return this.data.month.key === this.data.current_month;
     }
 
     get selectedKpi() {
@@ -182,39 +180,21 @@ export class PlanGrid extends Component {
         return undefined;
     }
 
-    // -- filters and navigation ------------------------------------------------------------------------------
+    // -- filters (the months: see planGridNavigation) --------------------------------------------------------
     setMode(mode) {
-        return this.load({mode});
+        return this.screen.load({mode});
     }
 
     onKpiChange(ev) {
-        return this.load({kpi_id: toInt(ev.target.value)});
+        return this.screen.load({kpi_id: toInt(ev.target.value)});
     }
 
     onTeamChange(ev) {
-        return this.load({team_id: toInt(ev.target.value)});
+        return this.screen.load({team_id: toInt(ev.target.value)});
     }
 
     onCompanyChange(ev) {
-        return this.load({company_id: toInt(ev.target.value)});
-    }
-
-    previous() {
-        return this.load({
-            month: this.isYear ? this.data.previous_year : this.data.previous_month,
-        });
-    }
-
-    next() {
-        const month = this.isYear ? this.data.next_year : this.data.next_month;
-        if (!month) {
-            this.notification.add(
-                _t("Plans can be made up to %s.", this.data.horizon.label),
-                {type: "info"}
-            );
-            return;
-        }
-        return this.load({month});
+        return this.screen.load({company_id: toInt(ev.target.value)});
     }
 
     // -- editing ---------------------------------------------------------------------------------------------
@@ -291,8 +271,8 @@ export class PlanGrid extends Component {
     // -- buttons ---------------------------------------------------------------------------------------------
     get scopeArgs() {
         return {
-            team_id: this.filters.team_id || false,
-            company_id: this.filters.company_id || false,
+            team_id: this.screen.params.team_id || false,
+            company_id: this.screen.params.company_id || false,
         };
     }
 
@@ -313,7 +293,7 @@ export class PlanGrid extends Component {
                     this.scopeArgs
                 );
                 this.notifyCopy(result.month.label, result);
-                await this.load({month: result.month.key});
+                await this.screen.load({month: result.month.key});
             },
             cancel: () => {
                 // Nothing to undo: the dialog just closes.
@@ -352,7 +332,7 @@ export class PlanGrid extends Component {
                     }
                 );
                 this.notifyCopy(String(result.year), result);
-                await this.load({month: `${result.year}-01-01`});
+                await this.screen.load({month: `${result.year}-01-01`});
             },
         });
     }
@@ -383,7 +363,7 @@ export class PlanGrid extends Component {
                     ),
                     {type: "success"}
                 );
-                await this.load();
+                await this.screen.reload();
             },
             cancel: () => {
                 // Nothing to undo: the dialog just closes.
