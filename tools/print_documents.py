@@ -13,11 +13,10 @@ the PDFs Odoo makes with wkhtmltopdf, into ``docs/printed/<document>.<lang>.pdf`
 company header would be. The language is switched for the prints and back, as tools/screenshots.py does.
 """
 
-import argparse
 import json
 import sys
 
-from screenshots import ROOT, TIMEOUT, Rpc, set_language
+from screenshots import ROOT, TIMEOUT, Rpc, server_arguments, set_language
 
 DOCUMENTS = [
     ("scorecard", "olimp_kpi.report_scorecard", "olimp.kpi.scorecard"),
@@ -56,12 +55,7 @@ def to_png(pdf_path, png_path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8069")
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--login", default="admin")
-    parser.add_argument("--password", default="admin")
-    parser.add_argument("--lang", default="en_US")
+    parser = server_arguments(__doc__.split("\n\n")[0])
     args = parser.parse_args(argv)
 
     rpc = Rpc(args.url, args.db, args.login, args.password)

@@ -213,13 +213,19 @@ def set_language(rpc, lang):
     return previous
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def server_arguments(description):
+    """A parser with the options of a running Odoo server to work on: URL, database, login, password, language."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--url", default="http://127.0.0.1:8069")
     parser.add_argument("--db", required=True)
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
     parser.add_argument("--lang", default="en_US")
+    return parser
+
+
+def main(argv=None):
+    parser = server_arguments(__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     parser.add_argument("--width", type=int, default=1440)
