@@ -21,6 +21,9 @@ EXPECTED = {
     "olimp.followup": {"kpi_user": "rw", "kpi_manager": "rw", "kpi_admin": "rwcu"},
     "olimp.followup.done.wizard": {"kpi_user": "rwcu", "kpi_manager": "rwcu", "kpi_admin": "rwcu"},
     "olimp.followup.cycle": {"kpi_user": "r", "kpi_manager": "r", "kpi_admin": "r"},
+    # Acknowledgements of the regulation: asked and given through their actions, read by their salesperson and
+    # team leader.
+    "olimp.followup.acknowledgement": {"kpi_user": "r", "kpi_manager": "r", "kpi_admin": "rwcu"},
 }
 
 
@@ -104,6 +107,10 @@ class TestFollowupAccessMatrix(AccessMatrixMixin, HttpCase):
             return self.env(user=user, su=True)[model].create({"followup_ids": [(6, 0, self.followup.ids)]}).sudo(False)
         if model == "olimp.followup.cycle":
             return self.env[model].create(self._create_values(model))
+        if model == "olimp.followup.acknowledgement":
+            values = dict(self._create_values(model), user_id=self.users["kpi_user"].id)
+            values["manager_user_id"] = self.users["kpi_manager"].id
+            return self.env[model].create(values)
         return super()._target(model, user)
 
     def _create_values(self, model):
@@ -116,6 +123,8 @@ class TestFollowupAccessMatrix(AccessMatrixMixin, HttpCase):
         if model == "olimp.followup.cycle":
             customer = self.env["res.partner"].create({"name": f"Matrix cycle {self._next()}"})
             return {"partner_id": customer.id, "company_id": self.env.company.id}
+        if model == "olimp.followup.acknowledgement":
+            return {"user_id": self.users["kpi_admin"].id, "company_id": self.env.company.id, "version": self._next()}
         return super()._create_values(model)
 
     def _write_values(self, model):
@@ -124,5 +133,6 @@ class TestFollowupAccessMatrix(AccessMatrixMixin, HttpCase):
             "olimp.followup": {"feedback": "Called, all good"},
             "olimp.followup.done.wizard": {"feedback": "All good"},
             "olimp.followup.cycle": {"date_start": "2026-11-01"},
+            "olimp.followup.acknowledgement": {"state": "done"},
         }
         return values.get(model) or super()._write_values(model)

@@ -22,6 +22,7 @@ from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
 _logger = logging.getLogger(__name__)
+MONTH = "2026-11-01"
 
 GROUPS = {
     "kpi_user": "olimp_kpi.group_kpi_user",
@@ -68,6 +69,10 @@ EXPECTED = {
     "olimp.kpi.scorecard": {"kpi_user": "r", "kpi_manager": "rwc", "kpi_admin": "rwcu", "hr_reader": "r"},
     "olimp.kpi.scorecard.line": {"kpi_user": "r", "kpi_manager": "rwc", "kpi_admin": "rwcu", "hr_reader": "r"},
     "olimp.kpi.scorecard.answer": {"kpi_user": "r", "kpi_manager": "rwc", "kpi_admin": "rwcu", "hr_reader": "r"},
+    # Plans: read by their employee and by HR readers, made by team leaders for their team.
+    "olimp.kpi.plan": {"kpi_user": "r", "kpi_manager": "rwcu", "kpi_admin": "rwcu", "hr_reader": "r"},
+    # A team leader's month review: theirs to read and note; made by the scheduled action.
+    "olimp.kpi.month.review": {"kpi_manager": "rw", "kpi_admin": "rwcu"},
     "olimp.kpi.generate.wizard": {"kpi_manager": "rwcu", "kpi_admin": "rwcu"},
     "olimp.kpi.profile.assign.wizard": {"kpi_admin": "rwcu"},
     "olimp.kpi.close.wizard": {"kpi_manager": "rwcu", "kpi_admin": "rwcu"},
@@ -138,6 +143,12 @@ class AccessMatrixMixin:
             return self.card.line_ids[:1]
         if model == "olimp.kpi.scorecard.answer":
             return self.card.answer_ids[:1]
+        if model == "olimp.kpi.plan":
+            return env[model].create(self._create_values(model))
+        if model == "olimp.kpi.month.review":
+            return env[model].create(
+                {"user_id": self.users["kpi_manager"].id, "company_id": self.card.company_id.id, "date_from": MONTH}
+            )
         if model == "olimp.kpi.generate.wizard":
             return env[model].create({"date": "2026-11-01"}).sudo(False)
         if model == "olimp.kpi.profile.assign.wizard":
@@ -181,6 +192,20 @@ class AccessMatrixMixin:
         if model == "olimp.kpi.scorecard.answer":
             item = self.env["olimp.kpi.checklist.item"].create({"kpi_id": self.kpi.id, "name": "Extra"})
             return {"line_id": self.card.line_ids[:1].id, "item_id": item.id}
+        if model == "olimp.kpi.plan":
+            # A month to come, without scorecard: one each (unique per employee, KPI and month).
+            return {
+                "employee_id": self.employees["kpi_user"].id,
+                "kpi_id": self.kpi.id,
+                "date_from": f"2027-{1 + self._next() % 12:02d}-01",
+                "target": 80,
+            }
+        if model == "olimp.kpi.month.review":
+            return {
+                "user_id": self.users["kpi_manager"].id,
+                "company_id": self.card.company_id.id,
+                "date_from": f"2025-{1 + self._next() % 12:02d}-01",
+            }
         if model == "olimp.kpi.generate.wizard":
             return {"date": "2026-11-01"}
         if model == "olimp.kpi.profile.assign.wizard":
@@ -200,6 +225,8 @@ class AccessMatrixMixin:
             "olimp.kpi.scorecard": {"note": "<p>Note</p>"},
             "olimp.kpi.scorecard.line": {"target": 90},
             "olimp.kpi.scorecard.answer": {"value": "yes"},
+            "olimp.kpi.plan": {"target": 90},
+            "olimp.kpi.month.review": {"checklist_reminded_on": "2026-11-25"},
             "olimp.kpi.generate.wizard": {"refresh": False},
             "olimp.kpi.profile.assign.wizard": {"employee_ids": []},
             "olimp.kpi.export.wizard": {"date": "2026-10-01"},
