@@ -8,7 +8,7 @@ from odoo.tools.sql import TableKind, make_identifier, table_kind
 from ..engine.collector import KpiSpec
 from ..services.domains import compile_domain, literal_problem, parse_domain_or_none
 from ..services.groups import KPI_ADMIN_GROUP
-from .olimp_kpi_line_plan import DIRECTION_SELECTION, KIND_SELECTION, UNIT_SELECTION
+from ..services.line_fields import DIRECTION_SELECTION, KIND_SELECTION, UNIT_SELECTION
 
 _logger = logging.getLogger(__name__)
 

@@ -1,25 +1,14 @@
-"""What a KPI line is judged by, declared once for the KPI, the profile line and the scorecard line.
+"""The plan of a KPI line, declared once for the profile line and the scorecard line.
 
-A scorecard line is a snapshot: when it is made it copies from its KPI the :data:`KPI_SNAPSHOT_FIELDS` (a later
-change of the KPI does not move the past) and from the employee's profile line the :data:`PLAN_FIELDS` (the target:
-the month's plan when there is one). The fields of :data:`PLAN_FIELDS` and their checks are those of
-:class:`OlimpKpiLinePlan`, inherited by both lines; the refresh reads :data:`JUDGED_FIELDS` of each line
-(``services/scorecard_refresh.py``), and a test checks that the ORM's computation depends on no other field.
-Adding a property to every line is one line here.
+A scorecard line is a snapshot: when it is made it copies from its KPI the ``KPI_SNAPSHOT_FIELDS`` (a later change
+of the KPI does not move the past) and from the employee's profile line the ``PLAN_FIELDS`` (the target: the month's
+plan when there is one), both named in ``services/line_fields.py``. The fields of ``PLAN_FIELDS`` and their checks
+are those of :class:`OlimpKpiLinePlan`, inherited by both lines; the refresh reads the ``JUDGED_FIELDS`` of each
+line, and a test checks that the ORM's computations depend on no other field. Adding a property to every line is
+one line here and one in ``services/line_fields.py``.
 """
 
 from odoo import fields, models
-
-KIND_SELECTION = [("quantitative", "Quantitative"), ("qualitative", "Qualitative")]
-UNIT_SELECTION = [("count", "Count"), ("amount", "Amount"), ("percent", "Percent"), ("number", "Number")]
-DIRECTION_SELECTION = [("higher", "Higher is better"), ("lower", "Lower is better")]
-
-# Copied from the KPI when a scorecard line is made.
-KPI_SNAPSHOT_FIELDS = ("kind", "unit", "direction", "yellow_from", "green_from")
-# Copied from the profile line when a scorecard line is made.
-PLAN_FIELDS = ("sequence", "weight", "target", "floor", "cap")
-# What the zone, the score and the efficiency of a line are computed from, besides its figures.
-JUDGED_FIELDS = ("kind", "direction", "yellow_from", "green_from", "weight", "target", "floor", "cap")
 
 
 class OlimpKpiLinePlan(models.AbstractModel):

@@ -11,10 +11,10 @@ from odoo.tools.misc import get_lang
 
 from ..engine import periods, plans, scoring
 from ..services.groups import KPI_ADMIN_GROUP, is_team_leader
+from ..services.line_fields import KPI_SNAPSHOT_FIELDS, PLAN_FIELDS
 from ..services.locking import create_skipping_duplicates
 from ..services.scorecard_refresh import ScorecardRefresh
 from ..services.scorecard_screens import ScorecardScreens
-from .olimp_kpi_line_plan import KPI_SNAPSHOT_FIELDS, PLAN_FIELDS
 from .olimp_kpi_plan import SYNC_CONTEXT
 
 _logger = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ from odoo.tools import SQL
 
 from ..engine import plans, scoring
 from ..engine.collector import Collector, Period
-from .olimp_kpi_line_plan import DIRECTION_SELECTION, KIND_SELECTION, KPI_SNAPSHOT_FIELDS, UNIT_SELECTION
+from ..services.line_fields import DIRECTION_SELECTION, KIND_SELECTION, KPI_SNAPSHOT_FIELDS, UNIT_SELECTION
 from .olimp_kpi_plan import SYNC_CONTEXT
 from .olimp_kpi_scorecard import TREND_BASIS_SELECTION, TREND_SELECTION
 

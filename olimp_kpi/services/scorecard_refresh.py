@@ -35,7 +35,7 @@ from odoo.tools import SQL
 
 from ..engine import periods, scoring
 from ..engine.collector import RECORD_IDS, Collector, Period, Split
-from ..models.olimp_kpi_line_plan import JUDGED_FIELDS
+from .line_fields import JUDGED_FIELDS
 from .locking import lock_rows
 
 _logger = logging.getLogger(__name__)

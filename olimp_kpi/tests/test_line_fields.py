@@ -3,8 +3,8 @@
 
 from freezegun import freeze_time
 
-from ..models.olimp_kpi_line_plan import JUDGED_FIELDS, KPI_SNAPSHOT_FIELDS, PLAN_FIELDS
 from ..services import scorecard_refresh
+from ..services.line_fields import JUDGED_FIELDS, KPI_SNAPSHOT_FIELDS, PLAN_FIELDS
 from .common import MONTH, TODAY, OlimpKpiCase
 
 # The PostgreSQL type of each array the refresh writes, by the ORM's column type of the field it writes.
