@@ -25,6 +25,10 @@ out): running a trigger twice plans nothing twice.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+# The triggers whose orders start or restart a customer's cycle (the rule's trigger field holds one of them, or
+# "no_order" for silent customers).
+ORDER_TRIGGERS = ("order_confirmed", "invoice_paid", "order_delivered")
+
 
 @dataclass(frozen=True)
 class StepRule:

@@ -9,7 +9,7 @@ from odoo.tools import SQL
 from odoo.tools.sql import index_exists
 
 from ..engine.cycle import activity_date
-from .followup_scheduler import CONCURRENT_INSERT_ERRORS, FollowupScheduler
+from ..services.followup_scheduler import CONCURRENT_INSERT_ERRORS, FollowupScheduler
 from .olimp_followup_rule import TASK_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -881,7 +881,7 @@ class OlimpFollowup(models.Model):
     # -- scheduling -----------------------------------------------------------------------------------------------
     @api.model
     def _schedule_orders(self, trigger, orders, trigger_dates=None):
-        """Fire the active rules of ``trigger`` on ``orders``; see :class:`.followup_scheduler.FollowupScheduler`."""
+        """Fire the active rules of ``trigger`` on ``orders`` (see ``services/followup_scheduler.py``)."""
         return FollowupScheduler(self.env).schedule_orders(trigger, orders, trigger_dates)
 
     @api.model

@@ -8,8 +8,6 @@ TRIGGERS = [
     ("order_delivered", "Order delivered"),
     ("no_order", "No order for N days"),
 ]
-# Triggers fired by one sales order; the others (no_order) by the customer's silence.
-ORDER_TRIGGERS = ("order_confirmed", "invoice_paid", "order_delivered")
 TASK_TYPES = [
     ("feedback", "Get feedback"),
     ("support", "Help with questions"),

@@ -196,7 +196,7 @@ class TestNoOrderRule(FollowupCase):
             self._order(partner=orphan, user=self.env["res.users"], team=self.env["crm.team"], confirm=True)
         with (
             freeze_time("2025-04-10"),
-            self.assertLogs("odoo.addons.olimp_followup.models.followup_scheduler", "WARNING") as logs,
+            self.assertLogs("odoo.addons.olimp_followup.services.followup_scheduler", "WARNING") as logs,
         ):
             created, remaining = self.Followup._schedule_no_order(limit=5)
         self.assertIn("nobody responsible for 1 customers (Orphan Customer)", logs.output[0])

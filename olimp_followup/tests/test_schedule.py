@@ -119,7 +119,7 @@ class TestSchedule(FollowupCase):
     def test_nobody_responsible(self):
         self._rule(responsible="partner_salesperson")
         order = self._order(partner=self.customer_2, user=self.env["res.users"], team=self.env["crm.team"])
-        with self.assertLogs("odoo.addons.olimp_followup.models.followup_scheduler", "WARNING") as logs:
+        with self.assertLogs("odoo.addons.olimp_followup.services.followup_scheduler", "WARNING") as logs:
             order.action_confirm()
         self.assertIn("nobody responsible", logs.output[0])
         self.assertFalse(order.olimp_followup_ids)

@@ -38,8 +38,7 @@ from odoo.addons.olimp_kpi.services import create_skipping_duplicates
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from ..engine.cycle import OpenFollowup, StepRule, Touch, plan_step
-from .olimp_followup_rule import ORDER_TRIGGERS
+from ..engine.cycle import ORDER_TRIGGERS, OpenFollowup, StepRule, Touch, plan_step
 
 _logger = logging.getLogger(__name__)
 
