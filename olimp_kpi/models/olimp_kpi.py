@@ -620,7 +620,9 @@ class OlimpKpi(models.Model):
 
         PostgreSQL uses them when the query's conditions imply the index's condition, so they serve any KPI with
         these conditions (the catalogue's, or a user's copy of them). Named like the source indexes, they go when the
-        add-on is uninstalled.
+        add-on is uninstalled. Each is built once, at install or at the first update that knows it, holding writes on
+        its table meanwhile (a fraction of a second on the benchmark's 400,000 orders); afterwards the columns it
+        covers (an order's untaxed amount, an invoice's residual) change without HOT updates.
         """
         if self.env["ir.config_parameter"].sudo().get_param("olimp_kpi.source_indexes") in ("0", "False"):
             return
