@@ -141,3 +141,31 @@ def test_reference_summary_is_the_efficiency_at_the_previous_pace():
     ]
     assert scoring.reference_summary(lines) == pytest.approx((3 * 50 + 1 * 100) / 4)
     assert scoring.reference_summary([(1, None, 10, "higher", 100, 100, 0, 100, True)]) is None
+
+
+def test_judge_follows_completion_zone_and_score():
+    """The refresh's one-call judgement gives what completion(), zone() and score() give, line by line."""
+    for actual in (None, -5.0, 0.0, 1e-9, 3.0, 49.9999995, 50.0, 80.0, 100.0, 250.0):
+        for target in (None, -1.0, 0.0, 40.0, 50.0, 100.0):
+            for direction in (scoring.HIGHER, scoring.LOWER):
+                for yellow_from, green_from, floor, cap in ((80.0, 100.0, 0.0, 100.0), (50.0, 90.0, 60.0, 120.0)):
+                    for measurable in (True, False):
+                        pct = scoring.completion(actual, target, direction, cap) if measurable else None
+                        expected = (
+                            pct if pct is not None else 0.0,
+                            scoring.zone(pct, yellow_from, green_from),
+                            scoring.score(pct, floor, cap),
+                        )
+                        args = (actual, target, direction, yellow_from, green_from, floor, cap, measurable)
+                        assert scoring.judge(*args) == expected, args
+                        assert scoring.evaluate_line(*args) == (*expected, pct is not None), args
+
+
+def test_summary_is_efficiency_with_the_zones_counted():
+    lines = [(3, 100.0, "green"), (0, 70.0, "yellow"), (None, 10.0, "red"), (2, 55.5, "none"), (1.5, 0.1, "red")]
+    for count in range(len(lines) + 1):
+        some = lines[:count]
+        result = scoring.summary(some)
+        value, counted = scoring.efficiency((weight, score, zone != "none") for weight, score, zone in some)
+        zones = [zone for __, __, zone in some]
+        assert result == (value, counted, zones.count("red"), zones.count("yellow"), zones.count("green"))

@@ -150,12 +150,19 @@ class Actuals:
         self._ids = {}
 
     def add(self, subject, company, slot, amount, count=0):
-        company = company or None
-        sums = self._sums.setdefault(slot, {}).setdefault(company, {})
+        sums = self.sums(slot, company)
         sums[subject] = sums.get(subject, 0.0) + (amount or 0.0)
         if count:
-            counts = self._counts.setdefault(slot, {}).setdefault(company, {})
+            counts = self.counts(slot, company)
             counts[subject] = counts.get(subject, 0) + count
+
+    def sums(self, slot, company):
+        """The ``{subject: sum}`` of one slot and company, to add to (see :meth:`add`)."""
+        return self._sums.setdefault(slot, {}).setdefault(company or None, {})
+
+    def counts(self, slot, company):
+        """The ``{subject: number of records}`` of one slot and company, to add to (see :meth:`add`)."""
+        return self._counts.setdefault(slot, {}).setdefault(company or None, {})
 
     def add_ids(self, subject, company, ids):
         self._ids.setdefault(company or None, {}).setdefault(subject, []).extend(ids or ())
@@ -181,8 +188,12 @@ class Actuals:
         """``{subject: value}`` of one company and slot, for every subject that has records: thousands of values
         at once (a subject without records has 0)."""
         by_company = self._sums.get(slot, {})
-        subjects = set(by_company.get(company or None, ())) | set(by_company.get(None, ()) if company else ())
-        return {subject: self.value(subject, company, slot) for subject in subjects}
+        own = by_company.get(company or None, {})
+        shared = by_company.get(None, {}) if company else {}
+        if not self.average and not shared:
+            # value() without the calls: a company's own sums (plus the 0.0 of no shared records, as value() adds).
+            return {subject: total + 0.0 for subject, total in own.items()} if company else dict(own)
+        return {subject: self.value(subject, company, slot) for subject in set(own) | set(shared)}
 
     def record_ids(self, subject, company):
         """Ids of the records counted in the month (sorted), shared records included."""
@@ -190,6 +201,11 @@ class Actuals:
         if company:
             ids += self._ids.get(None, {}).get(subject, ())
         return sorted(set(ids))
+
+    def records_by_subject(self, company):
+        """``{subject: record_ids(subject, company)}`` for every subject with records."""
+        subjects = set(self._ids.get(company or None, ())) | (set(self._ids.get(None, ())) if company else set())
+        return {subject: self.record_ids(subject, company) for subject in subjects}
 
 
 class Collector:
@@ -320,28 +336,54 @@ class Collector:
         only_company = company_ids[0] if len(company_ids) == 1 else None
         result = {spec.key: Actuals(average=spec.aggregation == "avg") for spec, *__ in plan}
         month_of = {CURRENT: period.start, PREVIOUS: period.previous, OVERDUE: period.start}
+        # Where each group-by term is in a row, after the subject; the aggregates follow them.
+        position = 1
+        month_at, company_at, currency_at, due_at = None, None, None, None
+        if split_month:
+            month_at, position = position, position + 1
+        if by_company:
+            company_at, position = position, position + 1
+        if currency_field:
+            currency_at, position = position, position + 1
+        if split_due:
+            due_at, position = position, position + 1
+        plan = [
+            (result[spec.key], position + value, None if count is None else position + count, converted)
+            for spec, value, count, converted in plan
+        ]
+        ids_at = None if ids_at is None else position + ids_at
+        targets = {}  # (slot, company) → [(sums, counts or None) of each spec of the plan]
         for row in rows:
-            subject, *rest = row
-            in_month = rest.pop(0) if split_month else True
-            company = rest.pop(0) if by_company else only_company
-            currency = rest.pop(0) if currency_field else None
-            overdue = rest.pop(0) is False if split_due else False
+            subject = row[0]
+            in_month = True if month_at is None else row[month_at]
+            company = only_company if company_at is None else row[company_at]
+            currency = None if currency_at is None else row[currency_at]
+            overdue = False if due_at is None else row[due_at] is False
             if first.balance:
                 # A balance dated before the month is part of both months' states.
-                slots = [CURRENT] if in_month else [CURRENT, PREVIOUS]
+                slots = (CURRENT,) if in_month else (CURRENT, PREVIOUS)
             else:
-                slots = [CURRENT if in_month else PREVIOUS]
+                slots = (CURRENT if in_month else PREVIOUS,)
             if overdue:
-                slots.append(OVERDUE)
-            for spec, value, count, converted in plan:
-                for slot in slots:
-                    amount = rest[value] or 0.0
+                slots = (*slots, OVERDUE)
+            for slot in slots:
+                of_slot = targets.get((slot, company))
+                if of_slot is None:
+                    of_slot = targets[slot, company] = [
+                        (actuals.sums(slot, company), None if count_at is None else actuals.counts(slot, company))
+                        for actuals, __, count_at, __ in plan
+                    ]
+                for (__, value_at, count_at, converted), (sums, counts) in zip(plan, of_slot, strict=True):
+                    amount = row[value_at] or 0.0
                     if converted and currency and self.convert:
                         # Shared records (no company) are converted for the company of the refresh when there is one.
                         amount = self.convert(amount, currency, company or only_company, month_of[slot])
-                    result[spec.key].add(subject, company, slot, amount, rest[count] if count is not None else 0)
-                if ids_at is not None and CURRENT in slots:
-                    result[spec.key].add_ids(subject, company, rest[ids_at])
+                    sums[subject] = sums.get(subject, 0.0) + (amount or 0.0)
+                    if counts is not None and row[count_at]:
+                        counts[subject] = counts.get(subject, 0) + row[count_at]
+            if ids_at is not None and CURRENT in slots:
+                for actuals, *__ in plan:
+                    actuals.add_ids(subject, company, row[ids_at])
         return result
 
 

@@ -110,13 +110,29 @@ def evaluate_line(
 
     A line that is not ``measurable`` (a ratio whose denominator is 0) is judged like a line without a plan.
     """
-    pct = completion(actual, target, direction, cap) if measurable else None
-    return LineResult(
-        completion=pct if pct is not None else 0.0,
-        zone=zone(pct, yellow_from, green_from),
-        score=score(pct, floor, cap),
-        counted=pct is not None,
-    )
+    pct, line_zone, line_score = judge(actual, target, direction, yellow_from, green_from, floor, cap, measurable)
+    return LineResult(completion=pct, zone=line_zone, score=line_score, counted=line_zone != ZONE_NONE)
+
+
+def judge(actual, target, direction=HIGHER, yellow_from=100.0, green_from=100.0, floor=0.0, cap=100.0, measurable=True):
+    """:func:`evaluate_line` as a plain ``(completion, zone, score)``: :func:`completion`, :func:`zone` and
+    :func:`score` in one call, for the refresh that judges thousands of lines (a line counts when its zone is not
+    ``none``)."""
+    if not measurable or not target or target <= 0:
+        return 0.0, ZONE_NONE, 0.0
+    actual = actual or 0.0
+    if direction == LOWER:
+        pct = float(cap) if actual <= EPSILON else target / actual * 100.0
+    else:
+        pct = actual / target * 100.0
+    reached = pct + EPSILON
+    if reached >= green_from:
+        line_zone = ZONE_GREEN
+    elif reached >= yellow_from:
+        line_zone = ZONE_YELLOW
+    else:
+        line_zone = ZONE_RED
+    return pct, line_zone, 0.0 if reached < (floor or 0.0) else min(pct, cap)
 
 
 def efficiency(lines):
@@ -144,10 +160,24 @@ def summary(lines):
 
     :param lines: iterable of ``(weight, score, zone)``; a line counts in efficiency when it has a zone (a plan)
     """
-    lines = list(lines)
-    value, counted = efficiency((weight, line_score, line_zone != ZONE_NONE) for weight, line_score, line_zone in lines)
-    zones = [line_zone for __, __, line_zone in lines]
-    return Summary(value, counted, zones.count(ZONE_RED), zones.count(ZONE_YELLOW), zones.count(ZONE_GREEN))
+    # The arithmetic of efficiency(), in one pass (a refresh summarises thousands of scorecards).
+    total_weight = total = 0.0
+    counted = red = yellow = green = 0
+    for weight, line_score, line_zone in lines:
+        if line_zone == ZONE_NONE:
+            continue
+        if line_zone == ZONE_RED:
+            red += 1
+        elif line_zone == ZONE_YELLOW:
+            yellow += 1
+        elif line_zone == ZONE_GREEN:
+            green += 1
+        if not weight or weight <= 0:
+            continue
+        total_weight += weight
+        total += weight * line_score
+        counted += 1
+    return Summary(total / total_weight if counted else 0.0, counted, red, yellow, green)
 
 
 def reference_summary(lines):

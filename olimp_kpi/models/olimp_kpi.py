@@ -20,6 +20,31 @@ SOURCE_FIELDS = {"kind", "model_id", "date_field_id", "user_field_id", "active"}
 # A ratio KPI has none of these: its numerator and denominator KPIs count the records.
 SOURCE_DEFINITION_FIELDS = ("model_id", "measure_field_id", "date_field_id", "user_field_id", "due_date_field_id")
 DATE_TYPES = ("date", "datetime")
+# Covering indexes of the catalogue's busiest sources (see ``olimp.kpi._ensure_catalogue_indexes``): model, name,
+# key columns, included columns, condition.
+CATALOGUE_INDEXES = [
+    (
+        "crm.lead",
+        "opportunities",
+        ["create_date"],
+        ["user_id", "company_id", "active", "expected_revenue"],
+        "type = 'opportunity'",
+    ),
+    (
+        "sale.order",
+        "confirmed",
+        ["date_order"],
+        ["user_id", "company_id", "currency_id", "amount_untaxed"],
+        "state = 'sale'",
+    ),
+    (
+        "account.move",
+        "unpaid",
+        ["invoice_date"],
+        ["invoice_user_id", "company_id", "invoice_date_due", "amount_residual_signed", "id"],
+        "move_type IN ('out_invoice', 'out_refund') AND state = 'posted' AND amount_residual_signed <> 0",
+    ),
+]
 SUBJECT_MODELS = ("res.users", "hr.employee")
 
 
@@ -459,6 +484,41 @@ class OlimpKpi(models.Model):
     def init(self):
         # KPIs made before source indexes existed (module update) get theirs here.
         self.search([("kind", "=", "quantitative")])._ensure_source_index()
+        self._ensure_catalogue_indexes()
+
+    def _ensure_catalogue_indexes(self):
+        """Covering indexes of the records the catalogue's busiest KPIs read, unless the administrator manages
+        source indexes (``olimp_kpi.source_indexes``).
+
+        - *New opportunities* and their amount read the opportunities created in the month.
+        - *Sales* and the count of confirmed orders read the month's confirmed orders: an index of those alone, by
+          date, holding every column their grouped query needs, is read without visiting the orders themselves
+          (19,000 orders of a month: 30 ms → 8 ms in the benchmark).
+        - *Receivables* is a balance: the unpaid customer invoices of every month up to the one measured, which no
+          date bound narrows. An index of the unpaid ones alone, with their amounts and due dates, is read instead of
+          every invoice (50,000 invoices, 20,000 unpaid: 30–50 ms → 10 ms).
+
+        PostgreSQL uses them when the query's conditions imply the index's condition, so they serve any KPI with
+        these conditions (the catalogue's, or a user's copy of them). Named like the source indexes, they go when the
+        add-on is uninstalled. Each is built once, at install or at the first update that knows it, holding writes on
+        its table meanwhile (a fraction of a second on the benchmark's 400,000 orders); afterwards the columns it
+        covers (an order's untaxed amount, an invoice's residual) change without HOT updates.
+        """
+        if self.env["ir.config_parameter"].sudo().get_param("olimp_kpi.source_indexes") in ("0", "False"):
+            return
+        for model, name, key, include, where in CATALOGUE_INDEXES:
+            if model not in self.env or table_kind(self.env.cr, self.env[model]._table) != TableKind.Regular:
+                continue
+            self.env.cr.execute(
+                SQL(
+                    "CREATE INDEX IF NOT EXISTS %s ON %s (%s) INCLUDE (%s) WHERE %s",
+                    SQL.identifier(f"{SOURCE_INDEX_PREFIX}{self.env[model]._table}__{name}"),
+                    SQL.identifier(self.env[model]._table),
+                    SQL(", ").join(map(SQL.identifier, key)),
+                    SQL(", ").join(map(SQL.identifier, include)),
+                    SQL(where),
+                )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -26,6 +26,7 @@ import functools
 import json
 import logging
 from collections import defaultdict, namedtuple
+from itertools import repeat
 
 import psycopg2
 
@@ -34,7 +35,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..engine import periods, scoring
-from ..engine.collector import RECORD_IDS, Collector, Period, Split
+from ..engine.collector import OVERDUE, PREVIOUS, RECORD_IDS, Collector, Period, Split
 from .line_fields import JUDGED_FIELDS
 from .locking import lock_rows
 
@@ -272,41 +273,52 @@ class ScorecardRefresh:
         previous_lines, previous_efficiency = self._previous(cards)
         measures = self._collect(cards, lines, definitions, previous_lines, contexts, now, store_records)
 
-        # Rows to write, column by column: numbers and words, no tuple per line kept for the garbage collector.
-        core_columns = [[] for _column in range(1 + len(LINE_CORE_RESULTS))]
-        full_rows, scorecard_rows = [], []
+        core_columns, full_rows, scorecard_rows = self._results(
+            cards, lines, definitions, previous_lines, previous_efficiency, measures, contexts
+        )
+        written = self._write(core_columns, full_rows, scorecard_rows, now, lines)
+        return Scorecard.browse([card_id for card_id in card_ids if card_id in written])
+
+    def _results(self, cards, lines, definitions, previous_lines, previous_efficiency, measures, contexts):
+        """What to write: ``(core_columns, full_rows, scorecard_rows)`` (see :meth:`_write`); a line whose results
+        did not change is left out."""
+        core_rows, full_rows, scorecard_rows = [], [], []
         lines_of = defaultdict(list)
         for line in lines:
             lines_of[line.scorecard_id].append(line)
-        core = slice(len(LINE_INPUTS), len(LINE_INPUTS) + len(LINE_CORE_RESULTS))
-        other = slice(core.stop, None)
+        results_at = len(LINE_INPUTS)
         split = len(LINE_CORE_RESULTS)
+        line_result = self._line_result
+        next_month = {month: periods.next_month_start(month) for __, month in contexts}
         # Month by month: a scorecard refreshed in this run is the previous month of the next one.
         for card in sorted(cards, key=lambda card: card.date_from):
             context = contexts[card.company_id, card.date_from]
             previous_of = previous_lines.get((card.employee_id, card.date_from), {})
-            next_of = previous_lines.setdefault((card.employee_id, periods.next_month_start(card.date_from)), {})
-            scores = []
-            for line in lines_of[card.id]:
-                new, records = self._line_result(
-                    card, line, definitions.get(line.kpi_id), previous_of.get(line.kpi_id), measures, context
-                )
-                next_of[line.kpi_id] = new[ACTUAL]
-                scores.append(new)
-                if records is not None or new[split:] != line[other]:
+            next_of = previous_lines.setdefault((card.employee_id, next_month[card.date_from]), {})
+            card_lines = lines_of[card.id]
+            results = []
+            for line in card_lines:
+                kpi_id = line.kpi_id
+                definition = definitions.get(kpi_id)
+                new, records = line_result(card, line, definition, previous_of.get(kpi_id), measures, context)
+                next_of[kpi_id] = new[ACTUAL]
+                results.append(new)
+                old = line[results_at:]
+                if records is not None or new[split:] != old[split:]:
                     full_rows.append((line.id, *new, *(records or (None, None))))
-                elif new[:split] != line[core]:
-                    core_columns[0].append(line.id)
-                    for column, value in zip(core_columns[1:], new, strict=False):
-                        column.append(value)
-            scorecard_rows.append(self._scorecard_result(card, lines_of[card.id], scores, previous_efficiency, context))
-        written = self._write(core_columns, full_rows, scorecard_rows, now, lines)
-        return Scorecard.browse([card_id for card_id in card_ids if card_id in written])
+                elif new != old:
+                    core_rows.append((line.id, *new[:split]))
+            scorecard_rows.append(self._scorecard_result(card, card_lines, results, previous_efficiency, context))
+        # Thousands of rows turned into the columns of the UPDATE at C speed.
+        core_columns = list(zip(*core_rows, strict=True)) or [() for _column in range(1 + split)]
+        return core_columns, full_rows, scorecard_rows
 
     def _line_result(self, card, line, definition, previous, measures, context):
-        """The new results of ``line`` and, when taken, the records counted (numerator's, denominator's)."""
+        """The new results of ``line`` (in the order of ``LINE_RESULTS``) and, when taken, the records counted
+        (numerator's, denominator's)."""
         records = None
-        if line.kind != "quantitative":
+        quantitative = line.kind == "quantitative"
+        if not quantitative:
             actual = line.actual or 0.0
             measured = line.measured_on
             numerator = denominator = overdue = 0.0
@@ -331,19 +343,20 @@ class ScorecardRefresh:
                 actual, measurable, overdue = ratio or 0.0, ratio is not None, 0.0
                 if previous is None and card_id in first.previous and card_id in second.previous:
                     previous = scoring.ratio(first.previous[card_id], second.previous[card_id])
+                prorate = False
             else:
                 actual, overdue, measurable = first.current.get(card_id, 0.0), first.overdue.get(card_id, 0.0), True
                 numerator = denominator = 0.0
                 if previous is None:
                     previous = first.previous.get(card_id)
-            prorate = context.running and not definition.ratio and not definition.balance
+                prorate = context.running and not definition.balance
             reference, basis = scoring.trend_reference(previous, prorate, context.elapsed, context.total)
             if first.records is not None:
                 records = (
                     first.records.get(card_id, []),
                     measures[definition.operands[1]].records.get(card_id, []) if definition.ratio else None,
                 )
-        result = scoring.evaluate_line(
+        completion, zone, score = scoring.judge(
             actual,
             line.target or 0.0,
             line.direction,
@@ -354,23 +367,21 @@ class ScorecardRefresh:
             measurable,
         )
         compared = None if basis == scoring.BASIS_NONE else reference
-        # In the order of LINE_RESULTS.
-        new = (
+        return (
             actual,
             previous if previous is not None else (line.previous_actual or 0.0),
             compared or 0.0,
             basis,
-            result.completion,
-            result.zone,
+            completion,
+            zone,
             scoring.trend(actual, compared),
-            result.score,
-            bool(definition and definition.ratio) if line.kind == "quantitative" else False,
+            score,
+            bool(definition and definition.ratio) if quantitative else False,
             numerator or 0.0,
             denominator or 0.0,
             overdue or 0.0,
             measured,
-        )
-        return new, records
+        ), records
 
     @staticmethod
     def _frozen(line, definition, context):
@@ -432,7 +443,7 @@ class ScorecardRefresh:
                 [card.id for card in cards],
             )
         )
-        return cards, [LineRow(*row) for row in self.env.cr.fetchall()]
+        return cards, list(map(tuple.__new__, repeat(LineRow), self.env.cr.fetchall()))
 
     def _month_contexts(self, cards, now):
         """``{(company id, month): MonthContext}``: where each month stands in its company's time zone."""
@@ -486,19 +497,32 @@ class ScorecardRefresh:
         that KPI the month before; balances of a month that is over, measured within it, are not measured again.
         """
         card_of = {card.id: card for card in cards}
-        wanted = defaultdict(lambda: defaultdict(dict))  # (month, tz) → operand → card → wants previous
+        wanted = {}  # (month, tz) → operand → card id → wants previous
+        # Per scorecard: its month's context, the KPIs of its previous month's scorecard, its group in wanted.
+        of_card = {}
+        for card in cards:
+            context = contexts[card.company_id, card.date_from]
+            of_card[card.id] = (
+                context,
+                previous_lines.get((card.employee_id, card.date_from), ()),
+                wanted.setdefault((card.date_from, context.tz_name), {}),
+            )
+        frozen = self._frozen
         for line in lines:
             definition = definitions.get(line.kpi_id)
             if line.kind != "quantitative" or definition is None or not definition.computable:
                 continue
-            card = card_of[line.scorecard_id]
-            context = contexts[card.company_id, card.date_from]
-            if self._frozen(line, definition, context):
+            context, previous_kpis, operands = of_card[line.scorecard_id]
+            if frozen(line, definition, context):
                 continue
-            needs_previous = line.kpi_id not in previous_lines.get((card.employee_id, card.date_from), ())
+            needs_previous = line.kpi_id not in previous_kpis
+            card_id = line.scorecard_id
             for operand in definition.operands:
-                group = wanted[card.date_from, context.tz_name][operand]
-                group[card] = group.get(card, False) or needs_previous
+                group = operands.get(operand)
+                if group is None:
+                    group = operands[operand] = {}
+                if not group.get(card_id):
+                    group[card_id] = needs_previous
 
         result = defaultdict(Measured)
         for (month, tz_name), operands in wanted.items():
@@ -507,14 +531,23 @@ class ScorecardRefresh:
             for operand, card_previous in operands.items():
                 definition = next(d for d in definitions.values() if operand in d.specs)
                 spec = definition.specs[operand]
-                employee_based = definition.employee_based[operand]
-                subject_of = {card: card.employee_id if employee_based else card.user_id for card in card_previous}
-                subjects = {subject for subject in subject_of.values() if subject}
+                subject = "employee_id" if definition.employee_based[operand] else "user_id"
+                # company → {card id: subject}
+                subject_of = defaultdict(dict)
+                for card_id in card_previous:
+                    card = card_of[card_id]
+                    subject_of[card.company_id][card_id] = getattr(card, subject)
+                subjects = {subject for of_company in subject_of.values() for subject in of_company.values() if subject}
                 if not subjects:
                     continue
                 specs.append(spec)
                 subjects_of[spec.key] = subjects
-                previous_of[spec.key] = {subject_of[card] for card, wants in card_previous.items() if wants}
+                previous_of[spec.key] = {
+                    of_company[card_id]
+                    for of_company in subject_of.values()
+                    for card_id in of_company
+                    if card_previous[card_id]
+                }
                 members[spec.key] = subject_of
                 if store_records or spec.balance:
                     records_for.add(spec.key)
@@ -522,7 +555,7 @@ class ScorecardRefresh:
                 specs,
                 period,
                 subjects_of,
-                {card.company_id for cards_ in members.values() for card in cards_},
+                {company for subject_of in members.values() for company in subject_of},
                 previous_of,
                 records_for,
             )
@@ -533,18 +566,28 @@ class ScorecardRefresh:
                 if key not in result:
                     result[key] = Measured(records=key in records_for)
                 measured = result[key]
-                current_of = {}  # company → {subject: value}, thousands read at once
-                for card, subject in members[key].items():
-                    company = card.company_id
-                    if company not in current_of:
-                        current_of[company] = values.by_subject(company)
-                    measured.current[card.id] = current_of[company].get(subject, 0.0)
-                    if subject in from_data:
-                        measured.previous[card.id] = values.value(subject, company, "previous")
+                for company, subject_of in members[key].items():
+                    # Thousands of figures read at once, by subject.
+                    current = values.by_subject(company)
+                    measured.current.update(
+                        {card_id: current.get(subject, 0.0) for card_id, subject in subject_of.items()}
+                    )
+                    if from_data:
+                        measured.previous.update(
+                            (card_id, values.value(subject, company, PREVIOUS))
+                            for card_id, subject in subject_of.items()
+                            if subject in from_data
+                        )
                     if spec.due_field:
-                        measured.overdue[card.id] = values.value(subject, company, "overdue")
+                        overdue = values.by_subject(company, OVERDUE)
+                        measured.overdue.update(
+                            {card_id: overdue.get(subject, 0.0) for card_id, subject in subject_of.items()}
+                        )
                     if measured.records is not None:
-                        measured.records[card.id] = values.record_ids(subject, company)
+                        records = values.records_by_subject(company)
+                        measured.records.update(
+                            {card_id: records.get(subject, []) for card_id, subject in subject_of.items()}
+                        )
         return result
 
     def _previous(self, cards):
@@ -553,21 +596,24 @@ class ScorecardRefresh:
         employees = list({card.employee_id for card in cards})
         months = {periods.previous_month_start(month): month for month in {card.date_from for card in cards}}
         previous_lines, previous_efficiency = {}, {}
-        for employee_id, date_from, efficiency, kpi_id, actual in self.env.execute_query(
+        # One row per scorecard, its lines' figures as two arrays: a dict each at C speed (an empty actual is 0, and
+        # so is -0, as ``actual or 0.0`` would have it).
+        for employee_id, date_from, efficiency, kpi_ids, actuals in self.env.execute_query(
             SQL(
-                """SELECT sc.employee_id, sc.date_from, sc.efficiency, line.kpi_id, line.actual
+                """SELECT sc.employee_id, sc.date_from, sc.efficiency,
+                          ARRAY_AGG(line.kpi_id) FILTER (WHERE line.id IS NOT NULL),
+                          ARRAY_AGG(COALESCE(line.actual, 0) + 0) FILTER (WHERE line.id IS NOT NULL)
                      FROM olimp_kpi_scorecard AS sc
                 LEFT JOIN olimp_kpi_scorecard_line AS line ON line.scorecard_id = sc.id
-                    WHERE sc.employee_id = ANY(%s) AND sc.date_from = ANY(%s)""",
+                    WHERE sc.employee_id = ANY(%s) AND sc.date_from = ANY(%s)
+                 GROUP BY sc.id""",
                 employees,
                 list(months),
             )
         ):
             month = months[date_from]
             previous_efficiency[employee_id, month] = efficiency or 0.0
-            actuals = previous_lines.setdefault((employee_id, month), {})
-            if kpi_id:
-                actuals[kpi_id] = actual or 0.0
+            previous_lines[employee_id, month] = dict(zip(kpi_ids or (), actuals or (), strict=True))
         return previous_lines, previous_efficiency
 
     def _update(self, table, key_columns, rows, now, where=None, extra=None, assign=None, columns=False):

@@ -64,3 +64,26 @@ class TestSourceIndex(OlimpKpiCase):
         self.env["ir.config_parameter"].set_param("olimp_kpi.source_indexes", "False")
         self._kpi("CONVERTED", date_field="date_conversion")
         self.assertFalse(self._indexes("crm_lead", "user_id", "date_conversion"))
+
+    def test_catalogue_sources_have_covering_indexes(self):
+        """The month's confirmed orders, the opportunities and the unpaid invoices (a balance no date narrows) are
+        read from indexes that hold every column of their grouped queries."""
+        definitions = dict(
+            self.env.execute_query(
+                SQL(
+                    "SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(%s)",
+                    [
+                        "olimp_kpi_src__sale_order__confirmed",
+                        "olimp_kpi_src__crm_lead__opportunities",
+                        "olimp_kpi_src__account_move__unpaid",
+                    ],
+                )
+            )
+        )
+        self.assertEqual(len(definitions), 3)
+        sales = definitions["olimp_kpi_src__sale_order__confirmed"]
+        self.assertIn("(date_order) INCLUDE (user_id, company_id, currency_id, amount_untaxed)", sales)
+        self.assertIn("WHERE ((state)::text = 'sale'::text)", sales)
+        unpaid = definitions["olimp_kpi_src__account_move__unpaid"]
+        self.assertIn("INCLUDE (invoice_user_id, company_id, invoice_date_due, amount_residual_signed, id)", unpaid)
+        self.assertIn("amount_residual_signed <> ", unpaid)
