@@ -108,6 +108,19 @@ ARRAY_TYPES = {
 MonthContext = namedtuple("MonthContext", "tz_name today over running elapsed total")
 
 
+def _plan(line):
+    """What ``line`` is judged against, in the order of :func:`..engine.scoring.judge`'s arguments after the
+    actual: target, direction, yellow and green thresholds, floor, cap."""
+    return (
+        line.target or 0.0,
+        line.direction,
+        line.yellow_from or 0.0,
+        line.green_from or 0.0,
+        line.floor or 0.0,
+        line.cap or 0.0,
+    )
+
+
 class Measured:
     """The figures of one KPI (or ratio operand) for the scorecards of a refresh, by scorecard id: its actual, the
     previous month's where it came from the data, the overdue part of a balance, the records counted (when taken).
@@ -356,16 +369,7 @@ class ScorecardRefresh:
                     first.records.get(card_id, []),
                     measures[definition.operands[1]].records.get(card_id, []) if definition.ratio else None,
                 )
-        completion, zone, score = scoring.judge(
-            actual,
-            line.target or 0.0,
-            line.direction,
-            line.yellow_from or 0.0,
-            line.green_from or 0.0,
-            line.floor or 0.0,
-            line.cap or 0.0,
-            measurable,
-        )
+        completion, zone, score = scoring.judge(actual, *_plan(line), measurable)
         compared = None if basis == scoring.BASIS_NONE else reference
         return (
             actual,
@@ -398,12 +402,7 @@ class ScorecardRefresh:
                 (
                     line.weight or 0.0,
                     None if new[TREND_BASIS] == scoring.BASIS_NONE else new[TREND_REFERENCE],
-                    line.target or 0.0,
-                    line.direction,
-                    line.yellow_from or 0.0,
-                    line.green_from or 0.0,
-                    line.floor or 0.0,
-                    line.cap or 0.0,
+                    *_plan(line),
                     not new[IS_RATIO] or scoring.ratio(new[NUMERATOR], new[DENOMINATOR]) is not None,
                 )
                 for line, new in zip(lines, results, strict=True)
