@@ -168,6 +168,48 @@ def wait_until_blocked(registry, worker, timeout=30):
     raise TimeoutError("the worker neither waited for a lock nor finished")
 
 
+def company_and_leads_kpi(env, prefix, name):
+    """The company of a concurrency test class (made once and kept: a company is not deleted) and a KPI counting
+    its leads by deadline and salesperson."""
+    company = env["res.company"].search([("name", "=", f"{prefix} company")]) or env["res.company"].create(
+        {"name": f"{prefix} company"}
+    )
+    company.partner_id.tz = "UTC"
+    kpi = env["olimp.kpi"].create(
+        {
+            "name": name,
+            "code": f"{prefix}_LEADS",
+            "model_id": env["ir.model"]._get_id("crm.lead"),
+            "aggregation": "count",
+            "date_field_id": env["ir.model.fields"]._get("crm.lead", "date_deadline").id,
+            "user_field_id": env["ir.model.fields"]._get("crm.lead", "user_id").id,
+            "company_id": company.id,
+        }
+    )
+    return company, kpi
+
+
+def delete_prefixed(registry, prefix):
+    """Delete everything a concurrency test class made under ``prefix`` (also what an interrupted earlier run left),
+    in an order the foreign keys accept; the company stays, to be used again."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
+        employees = env["hr.employee"].search([("name", "=like", f"{prefix}%")])
+        users = env["res.users"].search([("login", "=like", f"{prefix}%")])
+        env["olimp.kpi.plan"].search([("employee_id", "in", employees.ids)]).unlink()
+        scorecards = env["olimp.kpi.scorecard"].search([("employee_id", "in", employees.ids)])
+        scorecards.write({"state": "open"})
+        scorecards.unlink()
+        env["crm.lead"].search([("name", "=", prefix)]).unlink()
+        env["crm.team"].search([("name", "=", prefix)]).unlink()
+        employees.unlink()
+        partners = users.partner_id
+        users.unlink()
+        partners.unlink()
+        env["olimp.kpi.profile"].search([("name", "=", prefix)]).unlink()
+        env["olimp.kpi"].search([("code", "=like", f"{prefix}%")]).unlink()
+
+
 @tagged("post_install", "-at_install")
 class TestConcurrency(BaseCase):
     @classmethod
@@ -178,21 +220,7 @@ class TestConcurrency(BaseCase):
         cls.addClassCleanup(cls._cleanup)
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-            company = env["res.company"].search([("name", "=", f"{PREFIX} company")]) or env["res.company"].create(
-                {"name": f"{PREFIX} company"}
-            )
-            company.partner_id.tz = "UTC"
-            kpi = env["olimp.kpi"].create(
-                {
-                    "name": "Concurrent leads",
-                    "code": f"{PREFIX}_LEADS",
-                    "model_id": env["ir.model"]._get_id("crm.lead"),
-                    "aggregation": "count",
-                    "date_field_id": env["ir.model.fields"]._get("crm.lead", "date_deadline").id,
-                    "user_field_id": env["ir.model.fields"]._get("crm.lead", "user_id").id,
-                    "company_id": company.id,
-                }
-            )
+            company, kpi = company_and_leads_kpi(env, PREFIX, "Concurrent leads")
             check = env["olimp.kpi"].create(
                 {
                     "name": "Concurrent checklist",
@@ -241,22 +269,7 @@ class TestConcurrency(BaseCase):
 
     @classmethod
     def _cleanup(cls):
-        """Delete everything made under the prefix (also what an interrupted earlier run left); the company stays,
-        to be used again (a company is not deleted)."""
-        with cls.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
-            employees = env["hr.employee"].search([("name", "=like", f"{PREFIX}%")])
-            users = env["res.users"].search([("login", "=like", f"{PREFIX}%")])
-            scorecards = env["olimp.kpi.scorecard"].search([("employee_id", "in", employees.ids)])
-            scorecards.write({"state": "open"})
-            scorecards.unlink()
-            env["crm.lead"].search([("name", "=", PREFIX)]).unlink()
-            employees.unlink()
-            partners = users.partner_id
-            users.unlink()
-            partners.unlink()
-            env["olimp.kpi.profile"].search([("name", "=", PREFIX)]).unlink()
-            env["olimp.kpi"].search([("code", "=like", f"{PREFIX}%")]).unlink()
+        delete_prefixed(cls.registry, PREFIX)
 
     def _employees(self, env):
         return env["hr.employee"].browse(self.employee_ids)

@@ -15,7 +15,14 @@ from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 
-from .test_concurrency import Worker, pause_refresh, run_in_parallel, wait_until_blocked
+from .test_concurrency import (
+    Worker,
+    company_and_leads_kpi,
+    delete_prefixed,
+    pause_refresh,
+    run_in_parallel,
+    wait_until_blocked,
+)
 
 MONTH = "2024-05-01"  # a past month with an open scorecard
 FUTURE = "2024-06-01"  # a month without scorecards
@@ -32,21 +39,7 @@ class TestPlanConcurrency(BaseCase):
         cls.addClassCleanup(cls._cleanup)
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-            company = env["res.company"].search([("name", "=", f"{PREFIX} company")]) or env["res.company"].create(
-                {"name": f"{PREFIX} company"}
-            )
-            company.partner_id.tz = "UTC"
-            kpi = env["olimp.kpi"].create(
-                {
-                    "name": "Concurrent plans",
-                    "code": f"{PREFIX}_LEADS",
-                    "model_id": env["ir.model"]._get_id("crm.lead"),
-                    "aggregation": "count",
-                    "date_field_id": env["ir.model.fields"]._get("crm.lead", "date_deadline").id,
-                    "user_field_id": env["ir.model.fields"]._get("crm.lead", "user_id").id,
-                    "company_id": company.id,
-                }
-            )
+            company, kpi = company_and_leads_kpi(env, PREFIX, "Concurrent plans")
             profile = env["olimp.kpi.profile"].create(
                 {
                     "name": PREFIX,
@@ -96,21 +89,7 @@ class TestPlanConcurrency(BaseCase):
 
     @classmethod
     def _cleanup(cls):
-        with cls.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
-            employees = env["hr.employee"].search([("name", "=like", f"{PREFIX}%")])
-            users = env["res.users"].search([("login", "=like", f"{PREFIX}%")])
-            env["olimp.kpi.plan"].search([("employee_id", "in", employees.ids)]).unlink()
-            scorecards = env["olimp.kpi.scorecard"].search([("employee_id", "in", employees.ids)])
-            scorecards.write({"state": "open"})
-            scorecards.unlink()
-            env["crm.team"].search([("name", "=", PREFIX)]).unlink()
-            employees.unlink()
-            partners = users.partner_id
-            users.unlink()
-            partners.unlink()
-            env["olimp.kpi.profile"].search([("name", "=", PREFIX)]).unlink()
-            env["olimp.kpi"].search([("code", "=like", f"{PREFIX}%")]).unlink()
+        delete_prefixed(cls.registry, PREFIX)
 
     # -- helpers ---------------------------------------------------------------------------------------------
     def _set(self, env, index, month, text, seen=None):
