@@ -37,11 +37,14 @@ class SaleOrder(models.Model):
         return orders
 
     def write(self, vals):
-        changed = FIRST_ORDER_FIELDS & set(vals)
-        before = self.partner_id.commercial_partner_id if changed else None
+        # Only confirmed orders can be first orders: a quotation's changes (e.g. its customer cleared for a moment by
+        # sale's warning onchange) touch no flag, and nothing is flushed for them.
+        confirmed = self.filtered(lambda order: order.state == "sale") if FIRST_ORDER_FIELDS & set(vals) else None
+        before = confirmed.partner_id.commercial_partner_id if confirmed is not None else None
         result = super().write(vals)
-        if changed:
-            self._olimp_update_first_orders((before | self.partner_id.commercial_partner_id).ids)
+        if confirmed is not None:
+            customers = before | self.filtered(lambda order: order.state == "sale").partner_id.commercial_partner_id
+            self._olimp_update_first_orders(customers.ids)
         return result
 
     def unlink(self):

@@ -202,6 +202,25 @@ class TestNumbers(OlimpKpiCase):
         (card_a | card_b).action_refresh()
         self.assertEqual((self._line(card_a, kpi).actual, self._line(card_b, kpi).actual), (0, 1))
 
+    def test_a_quotation_without_customer_for_a_moment_is_not_written(self):
+        """sale's warning onchange clears the customer of a quotation (a blocked customer): only confirmed orders
+        are first orders, so nothing is flushed, as without this module (sale's test_sale_warnings)."""
+        customer = self.env["res.partner"].create({"name": "Quoted", "is_company": True})
+        quotation = self._order(customer, self.user_a, "2026-11-05", confirm=False)
+        quotation.partner_id = False
+        self.assertFalse(quotation.partner_id)
+        quotation.partner_id = customer
+        with freeze_time("2026-11-05 10:00:00"):
+            quotation.action_confirm()
+        self.assertTrue(quotation.olimp_first_order)
+        # A confirmed order moved to another customer: both customers' first orders are measured again.
+        other = self.env["res.partner"].create({"name": "Other", "is_company": True})
+        later = self._order(other, self.user_a, "2026-11-07")
+        self.assertTrue(later.olimp_first_order)
+        quotation.partner_id = other
+        self.assertTrue(quotation.olimp_first_order, "the earlier order is now the other customer's first")
+        self.assertFalse(later.olimp_first_order)
+
     # -- balances --------------------------------------------------------------------------------------------
     def _balance_kpi(self, **values):
         return self._kpi(
