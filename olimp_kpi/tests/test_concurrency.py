@@ -210,14 +210,31 @@ def delete_prefixed(registry, prefix):
         env["olimp.kpi"].search([("code", "=like", f"{prefix}%")]).unlink()
 
 
-@tagged("post_install", "-at_install")
-class TestConcurrency(BaseCase):
+class PrefixedConcurrencyCase(BaseCase):
+    """A concurrency test class: real transactions on the test database, its records named after ``prefix`` and
+    deleted before (what an interrupted run left) and after the class."""
+
+    prefix = None
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.registry = Registry(get_db_name())
         cls._cleanup()
         cls.addClassCleanup(cls._cleanup)
+
+    @classmethod
+    def _cleanup(cls):
+        delete_prefixed(cls.registry, cls.prefix)
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrency(PrefixedConcurrencyCase):
+    prefix = PREFIX
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
             company, kpi = company_and_leads_kpi(env, PREFIX, "Concurrent leads")
@@ -266,10 +283,6 @@ class TestConcurrency(BaseCase):
             cls.company_id = company.id
             cls.employee_ids = employees.ids
             cls.kpi_id, cls.check_id = kpi.id, check.id
-
-    @classmethod
-    def _cleanup(cls):
-        delete_prefixed(cls.registry, PREFIX)
 
     def _employees(self, env):
         return env["hr.employee"].browse(self.employee_ids)

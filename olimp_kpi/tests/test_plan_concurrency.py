@@ -11,14 +11,12 @@ from psycopg2 import errors as pgerrors
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, tagged
-from odoo.tests.common import get_db_name
+from odoo.tests import tagged
 
 from .test_concurrency import (
+    PrefixedConcurrencyCase,
     Worker,
     company_and_leads_kpi,
-    delete_prefixed,
     pause_refresh,
     run_in_parallel,
     wait_until_blocked,
@@ -30,13 +28,12 @@ PREFIX = "olimp_plan_concurrency"
 
 
 @tagged("post_install", "-at_install")
-class TestPlanConcurrency(BaseCase):
+class TestPlanConcurrency(PrefixedConcurrencyCase):
+    prefix = PREFIX
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.registry = Registry(get_db_name())
-        cls._cleanup()
-        cls.addClassCleanup(cls._cleanup)
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
             company, kpi = company_and_leads_kpi(env, PREFIX, "Concurrent plans")
@@ -86,10 +83,6 @@ class TestPlanConcurrency(BaseCase):
             env["olimp.kpi.scorecard"].generate(MONTH, employees)
             cls.kpi_id, cls.lena_id, cls.theo_id = kpi.id, lena.id, theo.id
             cls.employee_ids = employees.ids
-
-    @classmethod
-    def _cleanup(cls):
-        delete_prefixed(cls.registry, PREFIX)
 
     # -- helpers ---------------------------------------------------------------------------------------------
     def _set(self, env, index, month, text, seen=None):
